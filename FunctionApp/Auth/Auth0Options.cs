@@ -1,0 +1,28 @@
+namespace FunctionApp.Auth;
+
+/// <summary>The app settings of section <c>Auth0</c> (<c>Auth0__Domain</c> and so on), with the sample's meaning.</summary>
+public sealed class Auth0Options
+{
+    public const string SectionName = "Auth0";
+
+    /// <summary>The tenant's domain (DOMAIN): <c>tenant.auth0.com</c> or <c>https://tenant.auth0.com/</c>.</summary>
+    public string? Domain { get; set; }
+
+    /// <summary>The API identifier that tokens must carry in <c>aud</c> (API_AUDIENCE).</summary>
+    public string? ApiAudience { get; set; }
+
+    /// <summary>The exact <c>iss</c> tokens must carry (ISSUER); defaults to the authority, <c>https://{domain}/</c>.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Comma-separated signing algorithms to accept (ALGORITHMS).</summary>
+    public string Algorithms { get; set; } = "RS256";
+
+    /// <summary>Tolerance for clocks that disagree, applied to exp, nbf and iat.</summary>
+    public int ClockSkewSeconds { get; set; } = 30;
+
+    /// <summary>Least time between two key refreshes caused by unknown kids, so random kids cannot flood the tenant.</summary>
+    public int MinimumRefreshIntervalSeconds { get; set; } = 30;
+
+    /// <summary>How long one fetch of the OpenID configuration or the JWKS may take.</summary>
+    public int MetadataTimeoutSeconds { get; set; } = 5;
+}
