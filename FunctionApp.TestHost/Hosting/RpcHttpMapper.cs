@@ -1,0 +1,116 @@
+using System.Text.Json;
+using FunctionApp.TestHost.Rpc;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
+
+namespace FunctionApp.TestHost.Hosting;
+
+/// <summary>Turns an HTTP request into an InvocationRequest, and an InvocationResponse back into HTTP, as the genuine host does.</summary>
+public static class RpcHttpMapper
+{
+    private const string NameClaimType = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
+    private const string RoleClaimType = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+
+    public static async Task<InvocationRequest> ToInvocationAsync(
+        HttpContext context, FunctionRoute route, Dictionary<string, string> routeValues)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(routeValues);
+        var request = context.Request;
+        var http = new RpcHttp
+        {
+            Method = request.Method,
+            // Scheme, Host header, path and the raw query: the worker parses its Query from this.
+            Url = UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path) + request.QueryString.Value,
+            StatusCode = string.Empty,
+        };
+        http.Identities.Add(new RpcClaimsIdentity
+        {
+            NameClaimType = new NullableString { Value = NameClaimType },
+            RoleClaimType = new NullableString { Value = RoleClaimType },
+        });
+
+        var headerJson = new Dictionary<string, string>();
+        foreach (var (name, values) in request.Headers)
+        {
+            // Repeated headers become one value joined by a bare comma; names are lowercased.
+            var joined = string.Join(',', values.ToArray());
+            http.NullableHeaders[name.ToLowerInvariant()] = new NullableString { Value = joined };
+            headerJson[name] = joined;
+        }
+
+        var queryJson = new Dictionary<string, string>();
+        foreach (var (name, values) in request.Query)
+        {
+            var joined = string.Join(',', values.ToArray());
+            http.NullableQuery[name] = new NullableString { Value = joined };
+            queryJson[name] = values.Count > 0 ? values[^1] ?? string.Empty : string.Empty;
+        }
+
+        foreach (var (name, value) in routeValues)
+        {
+            http.NullableParams[name] = new NullableString { Value = value };
+        }
+
+        // Only a body with a Content-Length is forwarded; the genuine host drops a chunked body.
+        if (request.ContentLength is > 0)
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            http.Body = new TypedData { Bytes = ByteString.CopyFrom(buffer.GetBuffer(), 0, (int)buffer.Length) };
+        }
+
+        var invocation = new InvocationRequest
+        {
+            InvocationId = Guid.NewGuid().ToString(),
+            FunctionId = route.FunctionId,
+            TraceContext = new RpcTraceContext { TraceParent = string.Empty, TraceState = string.Empty },
+        };
+        invocation.InputData.Add(new ParameterBinding { Name = route.TriggerName, Data = new TypedData { Http = http } });
+        invocation.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(queryJson) };
+        invocation.TriggerMetadata["Headers"] = new TypedData { Json = JsonSerializer.Serialize(headerJson) };
+        foreach (var (name, value) in queryJson)
+        {
+            invocation.TriggerMetadata[name] = new TypedData { String = value };
+        }
+
+        return invocation;
+    }
+
+    /// <summary>Writes the worker's answer; a failed invocation is a bare 500, as the genuine host sends.</summary>
+    public static async Task WriteAsync(HttpContext context, InvocationResponse invocation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(invocation);
+        var response = context.Response;
+        var http = invocation.Result?.Status == StatusResult.Types.Status.Success
+            ? invocation.ReturnValue?.Http ?? invocation.OutputData.FirstOrDefault(b => b.Data?.Http is not null)?.Data.Http
+            : null;
+        if (http is null)
+        {
+            response.StatusCode = StatusCodes.Status500InternalServerError;
+            response.ContentLength = 0;
+            return;
+        }
+
+        response.StatusCode = int.TryParse(http.StatusCode, out var status) ? status : StatusCodes.Status200OK;
+        foreach (var (name, value) in http.Headers)
+        {
+            response.Headers.Append(name, value);
+        }
+
+        var body = http.Body switch
+        {
+            { DataCase: TypedData.DataOneofCase.Bytes } b => b.Bytes.Memory,
+            { DataCase: TypedData.DataOneofCase.String } s => System.Text.Encoding.UTF8.GetBytes(s.String),
+            { DataCase: TypedData.DataOneofCase.Json } j => System.Text.Encoding.UTF8.GetBytes(j.Json),
+            _ => ReadOnlyMemory<byte>.Empty,
+        };
+        if (!body.IsEmpty)
+        {
+            await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+}
