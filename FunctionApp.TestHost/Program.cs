@@ -1,10 +1,47 @@
-using FunctionApp.TestHost.Hosting;
+using System.Globalization;
+using FunctionApp.TestHost;
 using Microsoft.Extensions.Logging;
 
-using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
-await using var host = await FunctionsHost.StartAsync(
-    new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = LocalSettings.Load(args[0]), HttpPort = 7071 },
-    loggers);
-Console.WriteLine(host.BaseAddress);
-await host.WorkerGone;
-return 1;
+const string Usage = """
+    Usage: dotnet run --project FunctionApp.TestHost -- demo [--settings local.settings.json] [--port 7071]
+
+      demo                 build and run the app against an embedded local issuer, and print curl commands
+      --settings FILE      run against the Auth0 tenant that FILE's Values name instead
+      --port N             the HTTP port on 127.0.0.1 (default 7071, as func start)
+    """;
+
+if (args is not ["demo", ..])
+{
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+string? settings = null;
+var port = 7071;
+for (var i = 1; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--settings" when i + 1 < args.Length:
+            settings = Path.GetFullPath(args[++i]);
+            break;
+        case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out port):
+            i++;
+            break;
+        default:
+            Console.Error.WriteLine(Usage);
+            return 2;
+    }
+}
+
+using var loggers = LoggerFactory.Create(logging => logging
+    .AddSimpleConsole(console => console.SingleLine = true)
+    .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+    .AddFilter("Microsoft.Hosting", LogLevel.Warning));
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+return await Demo.RunAsync(settings, port, loggers, stop.Token);

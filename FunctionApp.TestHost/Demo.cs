@@ -1,0 +1,96 @@
+using FunctionApp.TestHost.Hosting;
+using FunctionApp.TestHost.Issuer;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionApp.TestHost;
+
+/// <summary>
+/// The README's first command: runs the app against an embedded local issuer (or, with --settings, against the Auth0
+/// tenant a local.settings.json names) and prints curl commands to try it.
+/// </summary>
+public static class Demo
+{
+    public const string DemoAudience = "https://demo.local/api";
+
+    public static async Task<int> RunAsync(string? settingsPath, int port, ILoggerFactory loggers, CancellationToken stop)
+    {
+        LocalIssuer? issuer = null;
+        Dictionary<string, string> settings;
+        if (settingsPath is null)
+        {
+            issuer = await LocalIssuer.StartAsync(DemoAudience);
+            settings = new Dictionary<string, string>
+            {
+                ["Auth0__Domain"] = issuer.Authority.AbsoluteUri,
+                ["Auth0__ApiAudience"] = issuer.Audience,
+            };
+        }
+        else
+        {
+            settings = LocalSettings.Load(settingsPath);
+        }
+
+        try
+        {
+            await using var host = await FunctionsHost.StartAsync(
+                new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = settings, HttpPort = port },
+                loggers);
+            Console.WriteLine(issuer is null ? TenantInstructions(host.BaseAddress, settings) : LocalInstructions(host.BaseAddress, issuer));
+
+            var stopped = await Task.WhenAny(host.WorkerGone, Task.Delay(Timeout.Infinite, stop)).ConfigureAwait(false);
+            if (stopped == host.WorkerGone)
+            {
+                await Console.Error.WriteLineAsync("The worker process exited; the demo stops.").ConfigureAwait(false);
+                return 1;
+            }
+
+            return 0;
+        }
+        finally
+        {
+            if (issuer is not null)
+            {
+                await issuer.DisposeAsync();
+            }
+        }
+    }
+
+    private static string LocalInstructions(Uri app, LocalIssuer issuer) => $"""
+
+        The app is running at {app} against a local issuer at {issuer.Authority}
+        (client id {issuer.ClientId}, client secret {issuer.ClientSecret}).
+
+        1. The public endpoint:
+           curl -i {app}api/public
+
+        2. Get an access token (client-credentials grant, as with Auth0):
+           curl -s -X POST {issuer.Authority}oauth/token -H 'content-type: application/x-www-form-urlencoded' -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.ClientSecret} -d audience={issuer.Audience}
+
+        3. The private endpoint with that token:
+           TOKEN=$(curl -s -X POST {issuer.Authority}oauth/token -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+           curl -i {app}api/private -H "Authorization: Bearer $TOKEN"
+
+        Press Ctrl+C to stop.
+        """;
+
+    private static string TenantInstructions(Uri app, Dictionary<string, string> settings)
+    {
+        var domain = settings.GetValueOrDefault("Auth0__Domain", "<YOUR DOMAIN>").Replace("https://", "", StringComparison.Ordinal).TrimEnd('/');
+        var audience = settings.GetValueOrDefault("Auth0__ApiAudience", "<YOUR AUDIENCE>");
+        return $"""
+
+            The app is running at {app} against the Auth0 tenant {domain}.
+
+            1. The public endpoint:
+               curl -i {app}api/public
+
+            2. Get an access token from your tenant (use your API's test application):
+               curl -s -X POST https://{domain}/oauth/token -H 'content-type: application/x-www-form-urlencoded' -d grant_type=client_credentials -d 'client_id=<YOUR CLIENT ID>' -d 'client_secret=<YOUR CLIENT SECRET>' -d audience={audience}
+
+            3. The private endpoint with that token:
+               curl -i {app}api/private -H 'Authorization: Bearer <YOUR ACCESS TOKEN>'
+
+            Press Ctrl+C to stop.
+            """;
+    }
+}

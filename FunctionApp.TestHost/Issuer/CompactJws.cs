@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Buffers.Text;
+
+namespace FunctionApp.TestHost.Issuer;
+
+/// <summary>Builds compact JWS strings by hand, so tests can make any token, well-formed or hostile.</summary>
+public static class CompactJws
+{
+    /// <summary>Encodes header and payload and appends the signature <paramref name="sign"/> makes over them.</summary>
+    public static string Encode(JsonObject header, JsonObject payload, Func<byte[], byte[]> sign)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(payload);
+        ArgumentNullException.ThrowIfNull(sign);
+        var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()));
+        return signingInput + "." + Base64Url.EncodeToString(sign(Encoding.ASCII.GetBytes(signingInput)));
+    }
+
+    /// <summary>Signs with <paramref name="key"/> by the RSA algorithm the header names (RS256 and the like, PS256 and the like).</summary>
+    public static string SignRsa(JsonObject header, JsonObject payload, RSA key)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(key);
+        var alg = (string?)header["alg"] ?? "RS256";
+        var hash = alg[2..] switch
+        {
+            "256" => HashAlgorithmName.SHA256,
+            "384" => HashAlgorithmName.SHA384,
+            "512" => HashAlgorithmName.SHA512,
+            _ => throw new ArgumentException($"Not an RSA algorithm: {alg}", nameof(header)),
+        };
+        var padding = alg.StartsWith("PS", StringComparison.Ordinal) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
+        return Encode(header, payload, input => key.SignData(input, hash, padding));
+    }
+}
