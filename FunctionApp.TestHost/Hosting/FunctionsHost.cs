@@ -25,6 +25,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     private WorkerProcess? _worker;
     private IReadOnlyList<FunctionRoute> _routes = [];
     private int _httpPort;
+    private bool _stopping;
 
     private FunctionsHost(WebApplication server, WorkerChannel channel, ILogger logger)
     {
@@ -39,8 +40,8 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     /// <summary>The worker's process id.</summary>
     public int WorkerProcessId => _worker!.Id;
 
-    /// <summary>Completes when the worker has gone, whether it exited or its stream broke.</summary>
-    public Task WorkerGone => _channel.Closed;
+    /// <summary>Completes once the worker process has exited and everything in flight has been failed.</summary>
+    public Task WorkerGone { get; private set; } = Task.CompletedTask;
 
     public IReadOnlyList<FunctionRoute> Routes => _routes;
 
@@ -87,7 +88,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
         try
         {
             host._worker = WorkerProcess.Start(config, options.AppDirectory, rpcAddress, workerId, options.Settings, host._logger);
-            _ = host.WatchWorkerAsync();
+            host.WorkerGone = host.WatchWorkerAsync();
             host._routes = await host.InitializeWorkerAsync(options.AppDirectory, config.RoutePrefix)
                 .WaitAsync(options.StartTimeout).ConfigureAwait(false);
         }
@@ -104,6 +105,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     /// <summary>Asks the worker to leave, waits out its grace period, then makes sure it has.</summary>
     public async ValueTask DisposeAsync()
     {
+        Volatile.Write(ref _stopping, true);
         if (_worker is not null)
         {
             _channel.Terminate(TerminateGracePeriod);
@@ -219,7 +221,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     private async Task WatchWorkerAsync()
     {
         await _worker!.Exited.ConfigureAwait(false);
-        if (!_channel.IsGone)
+        if (!Volatile.Read(ref _stopping))
         {
             LogWorkerExited(_logger, _worker.Id, _worker.ExitCode);
         }

@@ -22,7 +22,6 @@ public sealed class WorkerChannel
     private readonly TaskCompletionSource<FunctionMetadataResponse> _metadata = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<FunctionLoadResponse>> _loads = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<InvocationResponse>> _invocations = new();
-    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _gone;
 
     public WorkerChannel(string workerId, ILoggerFactory loggers)
@@ -34,9 +33,6 @@ public sealed class WorkerChannel
 
     /// <summary>Completes when the worker has opened its stream and said StartStream.</summary>
     public Task Connected => _connected.Task;
-
-    /// <summary>Completes when the stream has ended, for whatever reason.</summary>
-    public Task Closed => _closed.Task;
 
     public bool IsGone => Volatile.Read(ref _gone) is not null;
 
@@ -131,8 +127,6 @@ public sealed class WorkerChannel
         {
             pending.TrySetException(reason);
         }
-
-        _closed.TrySetResult();
     }
 
     private Task<T> Register<T>(ConcurrentDictionary<string, TaskCompletionSource<T>> pending, string id)

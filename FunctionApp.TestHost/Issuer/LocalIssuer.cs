@@ -91,8 +91,8 @@ public sealed class LocalIssuer : IAsyncDisposable
         }
     }
 
-    /// <summary>A header for an RS256 token signed with the current key.</summary>
-    public JsonObject NewHeader() => new() { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = SigningKey.Id };
+    /// <summary>A header for an RS256 token signed with the current key (or <paramref name="key"/>).</summary>
+    public JsonObject NewHeader(IssuerKey? key = null) => new() { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = (key ?? SigningKey).Id };
 
     /// <summary>The claims Auth0 puts in a client-credentials access token, valid for an hour from now.</summary>
     public JsonObject NewPayload()

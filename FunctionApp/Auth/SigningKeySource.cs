@@ -9,6 +9,9 @@ namespace FunctionApp.Auth;
 /// </summary>
 public sealed class SigningKeySource
 {
+    /// <summary>IdentityModel's switch that makes a requested refresh happen in the next GetConfigurationAsync, awaited.</summary>
+    public const string BlockingRefreshSwitch = "Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking";
+
     private readonly IConfigurationManager<OpenIdConnectConfiguration> _manager;
     private readonly Auth0Settings _settings;
     private readonly TimeProvider _time;
@@ -22,6 +25,13 @@ public sealed class SigningKeySource
         Auth0Settings settings,
         TimeProvider time)
     {
+        // Without it IdentityModel refreshes in the background and the request with a newly rotated kid fails.
+        if (!AppContext.TryGetSwitch(BlockingRefreshSwitch, out var blocking) || !blocking)
+        {
+            throw new InvalidOperationException(
+                $"Set the runtime option {BlockingRefreshSwitch} to true (see FunctionApp.csproj) so that key refreshes are awaited.");
+        }
+
         _manager = manager;
         _settings = settings;
         _time = time;

@@ -1,0 +1,246 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using FunctionApp.TestHost.Issuer;
+using FunctionApp.Tests.Support;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixture>
+{
+    private LocalIssuer Issuer => app.Issuer;
+
+    private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    [Fact]
+    public async Task Private_returns_403_when_header_missing()
+    {
+        using var response = await app.GetPrivateAsync(null);
+
+        await ResponseAssert.JsonAsync(response, 403, """{"detail":"Not authenticated"}""");
+        Assert.Equal("Bearer", ResponseAssert.Challenge(response));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Bearer")]
+    [InlineData("Bearer ")]
+    public async Task Private_returns_403_when_credential_empty(string authorization)
+    {
+        using var response = await app.GetPrivateAsync(authorization);
+
+        await ResponseAssert.JsonAsync(response, 403, """{"detail":"Not authenticated"}""");
+        Assert.Equal("Bearer", ResponseAssert.Challenge(response));
+    }
+
+    [Theory]
+    [InlineData("Basic dXNlcjpwYXNz")]
+    [InlineData("Token abc.def.ghi")]
+    public async Task Private_returns_403_when_scheme_is_not_bearer(string authorization)
+    {
+        using var response = await app.GetPrivateAsync(authorization);
+
+        await ResponseAssert.JsonAsync(response, 403, """{"detail":"Invalid authentication credentials"}""");
+        Assert.Equal("Bearer", ResponseAssert.Challenge(response));
+    }
+
+    [Fact]
+    public async Task Private_returns_the_token_claims_exactly_as_carried()
+    {
+        var payload = Issuer.NewPayload();
+        payload["permissions"] = new JsonArray("read:messages", "write:messages");
+        payload["https://example.com/age"] = 42.5;
+        payload["nested"] = new JsonObject { ["flag"] = true, ["none"] = null };
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.JsonAsync(response, 200, payload.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("bearer")]
+    [InlineData("BEARER")]
+    public async Task Private_accepts_the_scheme_in_any_case(string scheme)
+    {
+        using var response = await app.GetPrivateAsync(scheme + " " + Issuer.CreateToken());
+
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Private_accepts_an_audience_array_containing_ours()
+    {
+        var payload = Issuer.NewPayload();
+        payload["aud"] = new JsonArray("https://other.test/", AppFixture.Audience);
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_token_expired()
+    {
+        var payload = Issuer.NewPayload();
+        payload["iat"] = Now - 7200;
+        payload["exp"] = Now - 3600;
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Token has expired");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_token_not_yet_valid()
+    {
+        var payload = Issuer.NewPayload();
+        payload["nbf"] = Now + 600;
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Token is not yet valid");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_exp_missing()
+    {
+        var payload = Issuer.NewPayload();
+        payload.Remove("exp");
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Token has no expiry");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_audience_is_wrong()
+    {
+        var payload = Issuer.NewPayload();
+        payload["aud"] = "https://other.test/";
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Invalid audience");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_audience_array_lacks_ours()
+    {
+        var payload = Issuer.NewPayload();
+        payload["aud"] = new JsonArray("https://other.test/", "https://api.test");
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Invalid audience");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_issuer_is_wrong()
+    {
+        var payload = Issuer.NewPayload();
+        payload["iss"] = "https://attacker.example/";
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Invalid issuer");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_issuer_lacks_the_trailing_slash()
+    {
+        var payload = Issuer.NewPayload();
+        payload["iss"] = Issuer.Issuer.TrimEnd('/');
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Invalid issuer");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_no_key_matches_the_kid()
+    {
+        var header = Issuer.NewHeader();
+        header["kid"] = "unknown-kid";
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(header, Issuer.NewPayload()));
+
+        await ResponseAssert.InvalidTokenAsync(response, "No signing key matches the token");
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("None")]
+    [InlineData("NONE")]
+    public async Task Private_returns_400_for_an_unsigned_token(string alg)
+    {
+        var header = Issuer.NewHeader();
+        header["alg"] = alg;
+        var token = CompactJws.Encode(header, Issuer.NewPayload(), _ => []);
+
+        using var response = await app.GetPrivateWithTokenAsync(token);
+
+        await ResponseAssert.InvalidTokenAsync(response, "Algorithm not allowed");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_for_HS256_signed_with_the_RSA_public_key()
+    {
+        var header = Issuer.NewHeader();
+        header["alg"] = "HS256";
+        var publicKey = Issuer.SigningKey.Rsa.ExportSubjectPublicKeyInfo();
+        var token = CompactJws.Encode(header, Issuer.NewPayload(), input => HMACSHA256.HashData(publicKey, input));
+
+        using var response = await app.GetPrivateWithTokenAsync(token);
+
+        await ResponseAssert.InvalidTokenAsync(response, "Algorithm not allowed");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_payload_tampered()
+    {
+        var parts = Issuer.CreateToken().Split('.');
+        var forged = Issuer.NewPayload();
+        forged["sub"] = "admin@clients";
+        parts[1] = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(forged.ToJsonString()));
+
+        using var response = await app.GetPrivateWithTokenAsync(string.Join('.', parts));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Invalid signature");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_signature_stripped()
+    {
+        var token = Issuer.CreateToken();
+
+        using var response = await app.GetPrivateWithTokenAsync(token[..(token.LastIndexOf('.') + 1)]);
+
+        await ResponseAssert.InvalidTokenAsync(response, "Invalid signature");
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("a.b.c")]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.e30")]
+    public async Task Private_returns_400_for_a_malformed_token(string token)
+    {
+        using var response = await app.GetPrivateWithTokenAsync(token);
+
+        await ResponseAssert.InvalidTokenAsync(response, "Malformed token");
+    }
+
+    [Fact]
+    public async Task Private_logs_one_line_per_rejection_without_the_token()
+    {
+        var header = Issuer.NewHeader();
+        header["kid"] = "logged-kid";
+        var token = Issuer.Sign(header, Issuer.NewPayload());
+
+        using var response = await app.GetPrivateWithTokenAsync(token);
+
+        var line = Assert.Single(app.Logs.Lines, l => l.Message.Contains("logged-kid", StringComparison.Ordinal));
+        Assert.Contains("400", line.Message, StringComparison.Ordinal);
+        Assert.Contains("No signing key matches the token", line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Logs.Lines, l => l.Message.Contains(token.Split('.')[2], StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using FunctionApp.TestHost.Hosting;
+using FunctionApp.TestHost.Issuer;
+using FunctionApp.Tests.Support;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+public sealed class WorkerLifecycleTests
+{
+    [Fact]
+    public async Task Requests_get_503_once_the_worker_has_died()
+    {
+        var app = new AppFixture();
+        await app.InitializeAsync();
+        try
+        {
+            using (var process = Process.GetProcessById(app.Host.WorkerProcessId))
+            {
+                process.Kill();
+            }
+
+            await app.Host.WorkerGone.WaitAsync(TimeSpan.FromSeconds(30));
+            using var response = await app.Client.GetAsync("api/public");
+
+            Assert.Equal(503, (int)response.StatusCode);
+            Assert.Contains(app.Logs.Lines, l => l.Message.Contains("exited with code", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Disposing_the_host_stops_the_worker()
+    {
+        var app = new AppFixture();
+        await app.InitializeAsync();
+        var workerId = app.Host.WorkerProcessId;
+        using var worker = Process.GetProcessById(workerId);
+
+        await app.DisposeAsync();
+
+        Assert.True(worker.HasExited);
+    }
+
+    [Theory]
+    [InlineData("Auth0__Domain", "", "Auth0__Domain is required")]
+    [InlineData("Auth0__ApiAudience", "", "Auth0__ApiAudience is required")]
+    [InlineData("Auth0__Domain", "http://tenant.example.com", "Auth0__Domain must be")]
+    [InlineData("Auth0__Algorithms", "HS256", "Auth0__Algorithms must list")]
+    public async Task Start_up_stops_with_a_message_naming_the_bad_setting(string setting, string value, string message)
+    {
+        await using var issuer = await LocalIssuer.StartAsync(AppFixture.Audience);
+        var settings = AppFixture.Settings(issuer);
+        settings[setting] = value;
+        var logs = new CapturedLogs();
+        using var loggers = logs.CreateFactory();
+
+        await Assert.ThrowsAsync<WorkerGoneException>(() => FunctionsHost.StartAsync(
+            new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = settings }, loggers));
+
+        Assert.Contains(logs.Lines, l => l.Message.Contains(message, StringComparison.Ordinal));
+    }
+}

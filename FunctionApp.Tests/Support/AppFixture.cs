@@ -1,0 +1,75 @@
+using FunctionApp.TestHost.Hosting;
+using FunctionApp.TestHost.Issuer;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionApp.Tests.Support;
+
+/// <summary>
+/// The real worker process under FunctionApp.TestHost, configured against a real local issuer on 127.0.0.1.
+/// One per test class: starting a worker costs about a second.
+/// </summary>
+public class AppFixture : IAsyncLifetime
+{
+    public const string Audience = "https://api.test/";
+
+    private ILoggerFactory? _loggers;
+
+    public CapturedLogs Logs { get; } = new();
+
+    public LocalIssuer Issuer { get; private set; } = null!;
+
+    public FunctionsHost Host { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>How the issuer answers while the worker starts.</summary>
+    protected virtual IssuerMode ModeAtStart => IssuerMode.Up;
+
+    public virtual async Task InitializeAsync()
+    {
+        Issuer = await LocalIssuer.StartAsync(Audience);
+        Issuer.Mode = ModeAtStart;
+        _loggers = Logs.CreateFactory();
+        Host = await FunctionsHost.StartAsync(
+            new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = Settings(Issuer) },
+            _loggers);
+        Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        if (Issuer is not null)
+        {
+            await Issuer.DisposeAsync();
+        }
+
+        _loggers?.Dispose();
+    }
+
+    public static Dictionary<string, string> Settings(LocalIssuer issuer) => new()
+    {
+        ["Auth0__Domain"] = issuer.Authority.AbsoluteUri,
+        ["Auth0__ApiAudience"] = Audience,
+        ["Auth0__MinimumRefreshIntervalSeconds"] = "1",
+    };
+
+    /// <summary>GET /api/private with the Authorization header given verbatim (or none).</summary>
+    public Task<HttpResponseMessage> GetPrivateAsync(string? authorization)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "api/private");
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return Client.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> GetPrivateWithTokenAsync(string token) => GetPrivateAsync("Bearer " + token);
+}

@@ -1,0 +1,26 @@
+namespace FunctionApp.Tests.Support;
+
+/// <summary>Assertions on the responses the app promises.</summary>
+public static class ResponseAssert
+{
+    public static async Task JsonAsync(HttpResponseMessage response, int status, string body)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(body, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A 400 for a token that failed verification, with the reason in the body and the challenge.</summary>
+    public static async Task InvalidTokenAsync(HttpResponseMessage response, string reason)
+    {
+        await JsonAsync(response, 400, $$"""{"status":"error","msg":"{{reason}}"}""");
+        Assert.Equal($"Bearer error=\"invalid_token\", error_description=\"{reason}\"", Challenge(response));
+    }
+
+    public static string Challenge(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) ? string.Join(", ", values) : string.Empty;
+    }
+}
