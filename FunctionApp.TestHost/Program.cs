@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using FunctionApp.TestHost;
 using Microsoft.Extensions.Logging;
 
@@ -37,11 +38,16 @@ for (var i = 1; i < args.Length; i++)
 using var loggers = LoggerFactory.Create(logging => logging
     .AddSimpleConsole(console => console.SingleLine = true)
     .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-    .AddFilter("Microsoft.Hosting", LogLevel.Warning));
+    .AddFilter("Microsoft.Hosting", LogLevel.Warning)
+    .AddFilter("Grpc", LogLevel.Warning));
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
+// Ctrl+C and SIGTERM both stop the worker before the host exits, so no worker is left behind.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 return await Demo.RunAsync(settings, port, loggers, stop.Token);
+
+void Stop(PosixSignalContext signal)
+{
+    signal.Cancel = true;
+    stop.Cancel();
+}

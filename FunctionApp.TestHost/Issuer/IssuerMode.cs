@@ -6,6 +6,15 @@ public enum IssuerMode
     /// <summary>Serves the OpenID configuration and the JWKS.</summary>
     Up,
 
-    /// <summary>Answers every metadata request with 503, as an unreachable tenant would fail.</summary>
+    /// <summary>Answers every metadata request with 503, as a failing tenant would.</summary>
     Down,
+
+    /// <summary>Accepts metadata requests and never answers them while the mode lasts.</summary>
+    Unresponsive,
+
+    /// <summary>Answers metadata requests with 200 and an HTML page.</summary>
+    Html,
+
+    /// <summary>Serves a JWKS that holds no keys.</summary>
+    NoKeys,
 }

@@ -17,6 +17,8 @@ public sealed class LocalIssuer : IAsyncDisposable
     private readonly WebApplication _server;
     private readonly Lock _gate = new();
     private readonly List<IssuerKey> _published = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _metadataRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IssuerKey _signingKey;
     private int _keyCount;
     private int _metadataRequests;
@@ -59,6 +61,18 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     public int JwksRequests => Volatile.Read(ref _jwksRequests);
 
+    /// <summary>Completes when the next metadata or JWKS request arrives.</summary>
+    public Task NextMetadataRequest
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _metadataRequested.Task;
+            }
+        }
+    }
+
     public static async Task<LocalIssuer> StartAsync(string audience, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -66,8 +80,8 @@ public sealed class LocalIssuer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http1));
         var server = builder.Build();
         var issuer = new LocalIssuer(server, audience);
-        server.MapGet("/.well-known/openid-configuration", issuer.ServeMetadata);
-        server.MapGet("/.well-known/jwks.json", issuer.ServeJwks);
+        server.MapGet("/.well-known/openid-configuration", (Delegate)issuer.ServeMetadataAsync);
+        server.MapGet("/.well-known/jwks.json", (Delegate)issuer.ServeJwksAsync);
         server.MapPost("/oauth/token", issuer.IssueTokenAsync);
         await server.StartAsync().ConfigureAwait(false);
         issuer.Authority = new Uri(server.Urls.Single().TrimEnd('/') + "/");
@@ -119,6 +133,7 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await _server.StopAsync().ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
         lock (_gate)
@@ -128,35 +143,63 @@ public sealed class LocalIssuer : IAsyncDisposable
                 key.Dispose();
             }
         }
+
+        _stopping.Dispose();
     }
 
     private IssuerKey NewKey() => new($"local-key-{Interlocked.Increment(ref _keyCount)}");
 
-    private IResult ServeMetadata()
+    private async Task<IResult> ServeMetadataAsync(HttpContext context)
     {
         Interlocked.Increment(ref _metadataRequests);
-        return Mode == IssuerMode.Down
-            ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable)
-            : Results.Json(new Dictionary<string, object>
-            {
-                ["issuer"] = Issuer,
-                ["jwks_uri"] = new Uri(Authority, ".well-known/jwks.json").AbsoluteUri,
-                ["token_endpoint"] = new Uri(Authority, "oauth/token").AbsoluteUri,
-                ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
-            });
+        return await FaultAsync(context) ?? Results.Json(new Dictionary<string, object>
+        {
+            ["issuer"] = Issuer,
+            ["jwks_uri"] = new Uri(Authority, ".well-known/jwks.json").AbsoluteUri,
+            ["token_endpoint"] = new Uri(Authority, "oauth/token").AbsoluteUri,
+            ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+        });
     }
 
-    private IResult ServeJwks()
+    private async Task<IResult> ServeJwksAsync(HttpContext context)
     {
         Interlocked.Increment(ref _jwksRequests);
-        if (Mode == IssuerMode.Down)
+        if (await FaultAsync(context) is { } fault)
         {
-            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            return fault;
         }
 
         lock (_gate)
         {
-            return Results.Json(new { keys = _published.Select(k => k.ToJwk()).ToArray() });
+            var keys = Mode == IssuerMode.NoKeys ? [] : _published.Select(k => k.ToJwk()).ToArray();
+            return Results.Json(new { keys });
+        }
+    }
+
+    /// <summary>The answer the current mode gives instead of the document, if any.</summary>
+    private async Task<IResult?> FaultAsync(HttpContext context)
+    {
+        lock (_gate)
+        {
+            _metadataRequested.TrySetResult();
+            _metadataRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        switch (Mode)
+        {
+            case IssuerMode.Down:
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            case IssuerMode.Html:
+                return Results.Content("<html><body>Service unavailable</body></html>", "text/html");
+            case IssuerMode.Unresponsive:
+                using (var abandon = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token))
+                {
+                    await Task.Delay(Timeout.Infinite, abandon.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            default:
+                return null;
         }
     }
 

@@ -230,6 +230,95 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     }
 
     [Fact]
+    public async Task Private_returns_400_when_iat_is_in_the_future()
+    {
+        var payload = Issuer.NewPayload();
+        payload["iat"] = Now + 600;
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Token is not yet valid");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_for_an_unknown_critical_header()
+    {
+        var header = Issuer.NewHeader();
+        header["crit"] = new JsonArray("exp-policy");
+        header["exp-policy"] = "strict";
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(header, Issuer.NewPayload()));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Unsupported critical header");
+    }
+
+    [Fact]
+    public async Task Private_refuses_a_five_segment_JWE()
+    {
+        const string jwe = "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a2V5.aXY.Y2lwaGVy.dGFn";
+
+        using var response = await app.GetPrivateWithTokenAsync(jwe);
+
+        await ResponseAssert.InvalidTokenAsync(response, "Malformed token");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_token_exceeds_the_size_limit()
+    {
+        var payload = Issuer.NewPayload();
+        payload["padding"] = new string('x', 16 * 1024);
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Token is too large");
+    }
+
+    [Fact]
+    public async Task A_100_KB_header_is_refused_by_the_host_before_the_worker()
+    {
+        using var response = await app.GetPrivateAsync("Bearer " + new string('a', 100 * 1024));
+
+        Assert.Equal(431, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Private_accepts_a_token_with_10_KB_of_claims()
+    {
+        var payload = Issuer.NewPayload();
+        payload["padding"] = new string('x', 10 * 1024);
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+
+        await ResponseAssert.JsonAsync(response, 200, payload.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Private_returns_400_for_two_authorization_headers()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/private");
+        request.Headers.TryAddWithoutValidation("Authorization", ["Bearer " + Issuer.CreateToken(), "Bearer " + Issuer.CreateToken()]);
+
+        using var response = await app.Client.SendAsync(request);
+
+        await ResponseAssert.InvalidTokenAsync(response, "Malformed token");
+    }
+
+    [Fact]
+    public async Task Private_ignores_jku_x5u_and_embedded_jwk_headers()
+    {
+        using var attacker = new IssuerKey("attacker");
+        var header = Issuer.NewHeader();
+        header["kid"] = Issuer.SigningKey.Id;
+        header["jku"] = "https://attacker.example/jwks.json";
+        header["x5u"] = "https://attacker.example/cert.pem";
+        header["jwk"] = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(attacker.ToJwk()));
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(header, Issuer.NewPayload(), attacker));
+
+        await ResponseAssert.InvalidTokenAsync(response, "Invalid signature");
+    }
+
+    [Fact]
     public async Task Private_logs_one_line_per_rejection_without_the_token()
     {
         var header = Issuer.NewHeader();

@@ -32,6 +32,42 @@ public sealed class WorkerLifecycleTests
     }
 
     [Fact]
+    public async Task A_request_in_flight_gets_502_when_the_worker_dies()
+    {
+        var app = new AppFixture();
+        await app.InitializeAsync();
+        try
+        {
+            using (var warm = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken()))
+            {
+                Assert.Equal(200, (int)warm.StatusCode);
+            }
+
+            // A token with an unknown kid makes the worker refresh its keys from an issuer that never answers:
+            // once the issuer sees that request, the invocation is certainly inside the worker.
+            app.Issuer.Mode = IssuerMode.Unresponsive;
+            var refreshing = app.Issuer.NextMetadataRequest;
+            var header = app.Issuer.NewHeader();
+            header["kid"] = "rotated-away";
+            var inFlight = app.GetPrivateWithTokenAsync(app.Issuer.Sign(header, app.Issuer.NewPayload()));
+            await refreshing.WaitAsync(TimeSpan.FromSeconds(30));
+
+            using (var process = Process.GetProcessById(app.Host.WorkerProcessId))
+            {
+                process.Kill();
+            }
+
+            using var response = await inFlight;
+            Assert.Equal(502, (int)response.StatusCode);
+            Assert.Equal(0, response.Content.Headers.ContentLength);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Disposing_the_host_stops_the_worker()
     {
         var app = new AppFixture();

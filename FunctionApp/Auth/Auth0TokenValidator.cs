@@ -8,7 +8,7 @@ namespace FunctionApp.Auth;
 public sealed class Auth0TokenValidator
 {
     /// <summary>Larger tokens are refused before any parsing; Auth0 access tokens are a few kilobytes at most.</summary>
-    public const int MaxTokenLength = 32 * 1024;
+    public const int MaxTokenLength = 16 * 1024;
 
     // The characters of a compact JWS: three base64url segments joined by dots, no padding.
     private static readonly SearchValues<char> CompactJwsChars =

@@ -1,0 +1,126 @@
+using FunctionApp.Auth;
+
+namespace FunctionApp.Tests.Auth;
+
+public sealed class Auth0SettingsTests
+{
+    private static Auth0Options Options(string? domain = "tenant.auth0.com", string? audience = "https://api.test/") =>
+        new() { Domain = domain, ApiAudience = audience };
+
+    [Theory]
+    [InlineData("tenant.auth0.com")]
+    [InlineData("https://tenant.auth0.com")]
+    [InlineData("https://tenant.auth0.com/")]
+    [InlineData(" tenant.auth0.com ")]
+    public void Domain_forms_resolve_to_the_same_authority_and_issuer(string domain)
+    {
+        var settings = Auth0Settings.TryCreate(Options(domain), out var error);
+
+        Assert.Null(error);
+        Assert.Equal("https://tenant.auth0.com/", settings!.Authority.AbsoluteUri);
+        Assert.Equal("https://tenant.auth0.com/", settings.Issuer);
+        Assert.Equal("https://tenant.auth0.com/.well-known/openid-configuration", settings.MetadataAddress.AbsoluteUri);
+        Assert.True(settings.RequireHttps);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000")]
+    [InlineData("http://localhost:5000/")]
+    [InlineData("http://[::1]:5000/")]
+    public void Http_is_allowed_for_a_loopback_authority(string domain)
+    {
+        var settings = Auth0Settings.TryCreate(Options(domain), out _);
+
+        Assert.NotNull(settings);
+        Assert.False(settings.RequireHttps);
+    }
+
+    [Theory]
+    [InlineData("http://tenant.auth0.com")]
+    [InlineData("http://10.0.0.1")]
+    [InlineData("ftp://tenant.auth0.com")]
+    [InlineData("https://tenant.auth0.com/path")]
+    [InlineData("https://tenant.auth0.com/?q=1")]
+    [InlineData("https://user@tenant.auth0.com/")]
+    public void Domain_is_refused_unless_https_or_loopback_http_without_path(string domain)
+    {
+        Assert.Null(Auth0Settings.TryCreate(Options(domain), out var error));
+        Assert.StartsWith("Auth0__Domain must be", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Domain_is_required(string? domain)
+    {
+        Assert.Null(Auth0Settings.TryCreate(Options(domain), out var error));
+        Assert.StartsWith("Auth0__Domain is required", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Audience_is_required()
+    {
+        Assert.Null(Auth0Settings.TryCreate(Options(audience: ""), out var error));
+        Assert.StartsWith("Auth0__ApiAudience is required", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Issuer_setting_replaces_the_default_exactly()
+    {
+        var options = Options();
+        options.Issuer = "https://login.example.com/";
+
+        Assert.Equal("https://login.example.com/", Auth0Settings.TryCreate(options, out _)!.Issuer);
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("HS256")]
+    [InlineData("RS256,HS256")]
+    [InlineData("rs256")]
+    [InlineData(" , ")]
+    public void Algorithms_refuse_none_hmac_and_unknown_names(string algorithms)
+    {
+        var options = Options();
+        options.Algorithms = algorithms;
+
+        Assert.Null(Auth0Settings.TryCreate(options, out var error));
+        Assert.StartsWith("Auth0__Algorithms must list", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Algorithms_are_parsed_from_a_comma_separated_list()
+    {
+        var options = Options();
+        options.Algorithms = "RS256, PS256";
+
+        Assert.Equal(["RS256", "PS256"], Auth0Settings.TryCreate(options, out _)!.Algorithms);
+    }
+
+    [Fact]
+    public void Defaults_are_strict_and_documented()
+    {
+        var settings = Auth0Settings.TryCreate(Options(), out _)!;
+
+        Assert.Equal(["RS256"], settings.Algorithms);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.ClockSkew);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.MinimumRefreshInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.MetadataTimeout);
+    }
+
+    [Theory]
+    [InlineData(-1, 30, 5, "Auth0__ClockSkewSeconds")]
+    [InlineData(30, 0, 5, "Auth0__MinimumRefreshIntervalSeconds")]
+    [InlineData(30, 30, 0, "Auth0__MetadataTimeoutSeconds")]
+    public void Numeric_settings_out_of_range_are_named(int skew, int refresh, int timeout, string setting)
+    {
+        var options = Options();
+        options.ClockSkewSeconds = skew;
+        options.MinimumRefreshIntervalSeconds = refresh;
+        options.MetadataTimeoutSeconds = timeout;
+
+        Assert.Null(Auth0Settings.TryCreate(options, out var error));
+        Assert.StartsWith(setting, error, StringComparison.Ordinal);
+    }
+}
