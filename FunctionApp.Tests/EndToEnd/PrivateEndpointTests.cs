@@ -12,6 +12,22 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>A token signed with the current key whose default claims <paramref name="change"/> alters.</summary>
+    private string TokenWithPayload(Action<JsonObject> change)
+    {
+        var payload = Issuer.NewPayload();
+        change(payload);
+        return Issuer.Sign(Issuer.NewHeader(), payload);
+    }
+
+    /// <summary>A token signed with the current key whose default header <paramref name="change"/> alters.</summary>
+    private string TokenWithHeader(Action<JsonObject> change)
+    {
+        var header = Issuer.NewHeader();
+        change(header);
+        return Issuer.Sign(header, Issuer.NewPayload());
+    }
+
     [Fact]
     public async Task Private_returns_403_when_header_missing()
     {
@@ -70,10 +86,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_accepts_an_audience_array_containing_ours()
     {
-        var payload = Issuer.NewPayload();
-        payload["aud"] = new JsonArray("https://other.test/", AppFixture.Audience);
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload["aud"] = new JsonArray("https://other.test/", AppFixture.Audience)));
 
         Assert.Equal(200, (int)response.StatusCode);
     }
@@ -81,11 +94,11 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_token_expired()
     {
-        var payload = Issuer.NewPayload();
-        payload["iat"] = Now - 7200;
-        payload["exp"] = Now - 3600;
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload =>
+        {
+            payload["iat"] = Now - 7200;
+            payload["exp"] = Now - 3600;
+        }));
 
         await ResponseAssert.InvalidTokenAsync(response, "Token has expired");
     }
@@ -93,10 +106,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_token_not_yet_valid()
     {
-        var payload = Issuer.NewPayload();
-        payload["nbf"] = Now + 600;
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload["nbf"] = Now + 600));
 
         await ResponseAssert.InvalidTokenAsync(response, "Token is not yet valid");
     }
@@ -104,10 +114,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_exp_missing()
     {
-        var payload = Issuer.NewPayload();
-        payload.Remove("exp");
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload.Remove("exp")));
 
         await ResponseAssert.InvalidTokenAsync(response, "Token has no expiry");
     }
@@ -115,10 +122,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_audience_is_wrong()
     {
-        var payload = Issuer.NewPayload();
-        payload["aud"] = "https://other.test/";
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload["aud"] = "https://other.test/"));
 
         await ResponseAssert.InvalidTokenAsync(response, "Invalid audience");
     }
@@ -126,10 +130,15 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_audience_array_lacks_ours()
     {
-        var payload = Issuer.NewPayload();
-        payload["aud"] = new JsonArray("https://other.test/", "https://api.test");
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload["aud"] = new JsonArray("https://other.test/", "https://api.test")));
 
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        await ResponseAssert.InvalidTokenAsync(response, "Invalid audience");
+    }
+
+    [Fact]
+    public async Task Private_returns_400_when_audience_differs_only_by_a_trailing_slash()
+    {
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload["aud"] = "https://api.test"));
 
         await ResponseAssert.InvalidTokenAsync(response, "Invalid audience");
     }
@@ -137,10 +146,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_issuer_is_wrong()
     {
-        var payload = Issuer.NewPayload();
-        payload["iss"] = "https://attacker.example/";
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload["iss"] = "https://attacker.example/"));
 
         await ResponseAssert.InvalidTokenAsync(response, "Invalid issuer");
     }
@@ -148,10 +154,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_issuer_lacks_the_trailing_slash()
     {
-        var payload = Issuer.NewPayload();
-        payload["iss"] = Issuer.Issuer.TrimEnd('/');
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload["iss"] = Issuer.Issuer.TrimEnd('/')));
 
         await ResponseAssert.InvalidTokenAsync(response, "Invalid issuer");
     }
@@ -159,10 +162,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_no_key_matches_the_kid()
     {
-        var header = Issuer.NewHeader();
-        header["kid"] = "unknown-kid";
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(header, Issuer.NewPayload()));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithHeader(header => header["kid"] = "unknown-kid"));
 
         await ResponseAssert.InvalidTokenAsync(response, "No signing key matches the token");
     }
@@ -232,10 +232,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_iat_is_in_the_future()
     {
-        var payload = Issuer.NewPayload();
-        payload["iat"] = Now + 600;
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload["iat"] = Now + 600));
 
         await ResponseAssert.InvalidTokenAsync(response, "Token is not yet valid");
     }
@@ -243,11 +240,11 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_for_an_unknown_critical_header()
     {
-        var header = Issuer.NewHeader();
-        header["crit"] = new JsonArray("exp-policy");
-        header["exp-policy"] = "strict";
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(header, Issuer.NewPayload()));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithHeader(header =>
+        {
+            header["crit"] = new JsonArray("exp-policy");
+            header["exp-policy"] = "strict";
+        }));
 
         await ResponseAssert.InvalidTokenAsync(response, "Unsupported critical header");
     }
@@ -265,10 +262,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_returns_400_when_token_exceeds_the_size_limit()
     {
-        var payload = Issuer.NewPayload();
-        payload["padding"] = new string('x', 16 * 1024);
-
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(Issuer.NewHeader(), payload));
+        using var response = await app.GetPrivateWithTokenAsync(TokenWithPayload(payload => payload["padding"] = new string('x', 16 * 1024)));
 
         await ResponseAssert.InvalidTokenAsync(response, "Token is too large");
     }

@@ -10,70 +10,43 @@ public sealed class WorkerLifecycleTests
     [Fact]
     public async Task Requests_get_503_once_the_worker_has_died()
     {
-        var app = new AppFixture();
-        await app.InitializeAsync();
-        try
-        {
-            using (var process = Process.GetProcessById(app.Host.WorkerProcessId))
-            {
-                process.Kill();
-            }
+        await using var app = await AppFixture.StartAsync();
+        app.KillWorker();
 
-            await app.Host.WorkerGone.WaitAsync(TimeSpan.FromSeconds(30));
-            using var response = await app.Client.GetAsync("api/public");
+        await app.Host.WorkerGone.WaitAsync(TimeSpan.FromSeconds(30));
+        using var response = await app.Client.GetAsync("api/public");
 
-            Assert.Equal(503, (int)response.StatusCode);
-            Assert.Contains(app.Logs.Lines, l => l.Message.Contains("exited with code", StringComparison.Ordinal));
-        }
-        finally
-        {
-            await app.DisposeAsync();
-        }
+        Assert.Equal(503, (int)response.StatusCode);
+        Assert.Contains(app.Logs.Lines, l => l.Message.Contains("exited with code", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_request_in_flight_gets_502_when_the_worker_dies()
     {
-        var app = new AppFixture();
-        await app.InitializeAsync();
-        try
-        {
-            using (var warm = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken()))
-            {
-                Assert.Equal(200, (int)warm.StatusCode);
-            }
+        await using var app = await AppFixture.StartAsync();
+        await app.WarmUpAsync();
 
-            // A token with an unknown kid makes the worker refresh its keys from an issuer that never answers:
+        // A token with an unknown kid makes the worker refresh its keys from an issuer that never answers:
             // once the issuer sees that request, the invocation is certainly inside the worker.
-            app.Issuer.Mode = IssuerMode.Unresponsive;
-            var refreshing = app.Issuer.NextMetadataRequest;
-            var header = app.Issuer.NewHeader();
-            header["kid"] = "rotated-away";
-            var inFlight = app.GetPrivateWithTokenAsync(app.Issuer.Sign(header, app.Issuer.NewPayload()));
-            await refreshing.WaitAsync(TimeSpan.FromSeconds(30));
+        app.Issuer.Mode = IssuerMode.Unresponsive;
+        var refreshing = app.Issuer.NextMetadataRequest;
+        var header = app.Issuer.NewHeader();
+        header["kid"] = "rotated-away";
+        var inFlight = app.GetPrivateWithTokenAsync(app.Issuer.Sign(header, app.Issuer.NewPayload()));
+        await refreshing.WaitAsync(TimeSpan.FromSeconds(30));
 
-            using (var process = Process.GetProcessById(app.Host.WorkerProcessId))
-            {
-                process.Kill();
-            }
+        app.KillWorker();
 
-            using var response = await inFlight;
-            Assert.Equal(502, (int)response.StatusCode);
-            Assert.Equal(0, response.Content.Headers.ContentLength);
-        }
-        finally
-        {
-            await app.DisposeAsync();
-        }
+        using var response = await inFlight;
+        Assert.Equal(502, (int)response.StatusCode);
+        Assert.Equal(0, response.Content.Headers.ContentLength);
     }
 
     [Fact]
     public async Task Disposing_the_host_stops_the_worker()
     {
-        var app = new AppFixture();
-        await app.InitializeAsync();
-        var workerId = app.Host.WorkerProcessId;
-        using var worker = Process.GetProcessById(workerId);
+        var app = await AppFixture.StartAsync();
+        using var worker = Process.GetProcessById(app.Host.WorkerProcessId);
 
         await app.DisposeAsync();
 

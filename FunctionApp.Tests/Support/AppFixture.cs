@@ -8,7 +8,7 @@ namespace FunctionApp.Tests.Support;
 /// The real worker process under FunctionApp.TestHost, configured against a real local issuer on 127.0.0.1.
 /// One per test class: starting a worker costs about a second.
 /// </summary>
-public class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime, IAsyncDisposable
 {
     public const string Audience = "https://api.test/";
 
@@ -52,6 +52,25 @@ public class AppFixture : IAsyncLifetime
         _loggers?.Dispose();
     }
 
+    /// <summary>For tests that need a worker of their own: <c>await using var app = await AppFixture.StartAsync();</c></summary>
+    public static async Task<AppFixture> StartAsync()
+    {
+        var app = new AppFixture();
+        try
+        {
+            await app.InitializeAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return app;
+    }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
     public static Dictionary<string, string> Settings(LocalIssuer issuer) => new()
     {
         ["Auth0__Domain"] = issuer.Authority.AbsoluteUri,
@@ -72,4 +91,17 @@ public class AppFixture : IAsyncLifetime
     }
 
     public Task<HttpResponseMessage> GetPrivateWithTokenAsync(string token) => GetPrivateAsync("Bearer " + token);
+
+    /// <summary>A private request with a valid token must succeed: afterwards the worker has the keys cached.</summary>
+    public async Task WarmUpAsync()
+    {
+        using var response = await GetPrivateWithTokenAsync(Issuer.CreateToken());
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    public void KillWorker()
+    {
+        using var process = System.Diagnostics.Process.GetProcessById(Host.WorkerProcessId);
+        process.Kill();
+    }
 }
