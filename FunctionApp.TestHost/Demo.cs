@@ -12,8 +12,11 @@ public static class Demo
 {
     public const string DemoAudience = "https://demo.local/api";
 
-    public static async Task<int> RunAsync(string? settingsPath, int port, ILoggerFactory loggers, CancellationToken stop)
+    /// <summary>Runs until <paramref name="stop"/> (exit code 0) or until the worker dies (exit code 1).</summary>
+    public static async Task<int> RunAsync(
+        string? settingsPath, int port, ILoggerFactory loggers, TextWriter output, CancellationToken stop)
     {
+        ArgumentNullException.ThrowIfNull(output);
         LocalIssuer? issuer = null;
         Dictionary<string, string> settings;
         if (settingsPath is null)
@@ -35,12 +38,14 @@ public static class Demo
             await using var host = await FunctionsHost.StartAsync(
                 new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = settings, HttpPort = port },
                 loggers);
-            Console.WriteLine(issuer is null ? TenantInstructions(host.BaseAddress, settings) : LocalInstructions(host.BaseAddress, issuer));
+            await output.WriteLineAsync(
+                issuer is null ? TenantInstructions(host.BaseAddress, settings) : LocalInstructions(host.BaseAddress, issuer));
+            await output.FlushAsync(CancellationToken.None);
 
             var stopped = await Task.WhenAny(host.WorkerGone, Task.Delay(Timeout.Infinite, stop)).ConfigureAwait(false);
             if (stopped == host.WorkerGone)
             {
-                await Console.Error.WriteLineAsync("The worker process exited; the demo stops.").ConfigureAwait(false);
+                await output.WriteLineAsync("The worker process exited; the demo stops.").ConfigureAwait(false);
                 return 1;
             }
 

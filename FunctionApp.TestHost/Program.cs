@@ -44,7 +44,7 @@ using var stop = new CancellationTokenSource();
 // Ctrl+C and SIGTERM both stop the worker before the host exits, so no worker is left behind.
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-return await Demo.RunAsync(settings, port, loggers, stop.Token);
+return await Demo.RunAsync(settings, port, loggers, Console.Out, stop.Token);
 
 void Stop(PosixSignalContext signal)
 {

@@ -13,6 +13,7 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     public const string Audience = "https://api.test/";
 
     private ILoggerFactory? _loggers;
+    private Action<Dictionary<string, string>>? _configure;
 
     public CapturedLogs Logs { get; } = new();
 
@@ -30,10 +31,14 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
         Issuer = await LocalIssuer.StartAsync(Audience);
         Issuer.Mode = ModeAtStart;
         _loggers = Logs.CreateFactory();
+        var settings = Settings(Issuer);
+        _configure?.Invoke(settings);
         Host = await FunctionsHost.StartAsync(
-            new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = Settings(Issuer) },
+            new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = settings },
             _loggers);
-        Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // UTF-8 header encoding lets tests send the non-ASCII bytes a hostile client would.
+        var handler = new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 };
+        Client = new HttpClient(handler) { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public virtual async Task DisposeAsync()
@@ -53,9 +58,9 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>For tests that need a worker of their own: <c>await using var app = await AppFixture.StartAsync();</c></summary>
-    public static async Task<AppFixture> StartAsync()
+    public static async Task<AppFixture> StartAsync(Action<Dictionary<string, string>>? configure = null)
     {
-        var app = new AppFixture();
+        var app = new AppFixture { _configure = configure };
         try
         {
             await app.InitializeAsync();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -61,13 +62,19 @@ public sealed class Auth0TokenValidator
             return AccessTokenResult.Rejected(Classify(result.Exception), jwt.Kid);
         }
 
+        var payloadJson = Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload);
+        if (!DatesAreNumbers(payloadJson))
+        {
+            return AccessTokenResult.Rejected(TokenRejection.Malformed, jwt.Kid);
+        }
+
         // IdentityModel does not check iat; a token issued in the future is not yet valid, as PyJWT rules in the sample.
         if (jwt.IssuedAt > _time.GetUtcNow().UtcDateTime + _settings.ClockSkew)
         {
             return AccessTokenResult.Rejected(TokenRejection.NotYetValid, jwt.Kid);
         }
 
-        return AccessTokenResult.Verified(new VerifiedAccessToken(jwt));
+        return AccessTokenResult.Verified(new VerifiedAccessToken(jwt, payloadJson));
     }
 
     // The scheme rules follow FastAPI's HTTPBearer, which the sample uses.
@@ -131,6 +138,26 @@ public sealed class Auth0TokenValidator
         }
 
         return string.IsNullOrEmpty(jwt.Kid) ? TokenRejection.NoMatchingKey : null;
+    }
+
+    // RFC 7519 2: a NumericDate is a JSON number. IdentityModel also reads "exp": "1700000000", so look at the raw JSON.
+    private static bool DatesAreNumbers(byte[] payloadJson)
+    {
+        var reader = new Utf8JsonReader(payloadJson);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isDate = reader.ValueTextEquals("exp"u8) || reader.ValueTextEquals("nbf"u8) || reader.ValueTextEquals("iat"u8);
+            reader.Read();
+            if (isDate && reader.TokenType != JsonTokenType.Number)
+            {
+                return false;
+            }
+
+            reader.Skip();
+        }
+
+        return true;
     }
 
     private static TokenRejection Classify(Exception? failure) => failure switch

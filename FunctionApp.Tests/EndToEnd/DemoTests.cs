@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using FunctionApp.TestHost;
+using FunctionApp.Tests.Support;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+/// <summary>The README's first command: every curl command the demo prints does what the README says.</summary>
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task Every_printed_curl_command_works()
+    {
+        var logs = new CapturedLogs();
+        using var loggers = logs.CreateFactory();
+        using var stop = new CancellationTokenSource();
+        var output = new InstructionsWriter();
+        var demo = Demo.RunAsync(settingsPath: null, port: 0, loggers, output, stop.Token);
+        var lines = (await output.Printed.WaitAsync(TimeSpan.FromSeconds(60)))
+            .Split('\n').Select(l => l.Trim()).ToArray();
+
+        var publicResult = await BashAsync(lines.Single(l => l.StartsWith("curl -i", StringComparison.Ordinal) && l.EndsWith("api/public", StringComparison.Ordinal)));
+        var tokenResult = await BashAsync(lines.Single(l => l.StartsWith("curl -s -X POST", StringComparison.Ordinal)));
+        var privateResult = await BashAsync(string.Join('\n', lines.Where(l =>
+            l.StartsWith("TOKEN=", StringComparison.Ordinal) || l.Contains("api/private", StringComparison.Ordinal))));
+        await stop.CancelAsync();
+
+        Assert.StartsWith("HTTP/1.1 200", publicResult, StringComparison.Ordinal);
+        Assert.EndsWith("""{"status":"success","msg":"Hello from a public endpoint! You don't need to be authenticated to see this."}""", publicResult, StringComparison.Ordinal);
+        Assert.Matches("""^\{"access_token":"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+","expires_in":3600,"token_type":"Bearer"\}$""", tokenResult);
+        Assert.StartsWith("HTTP/1.1 200", privateResult, StringComparison.Ordinal);
+        Assert.Contains("\"gty\":\"client-credentials\"", privateResult, StringComparison.Ordinal);
+        Assert.Equal(0, await demo.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    private static async Task<string> BashAsync(string script)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardInput = true };
+        using var bash = Process.Start(start)!;
+        await bash.StandardInput.WriteAsync(script);
+        bash.StandardInput.Close();
+        var output = await bash.StandardOutput.ReadToEndAsync();
+        await bash.WaitForExitAsync();
+        return output.Trim();
+    }
+
+    /// <summary>Captures what the demo prints, and says when it has flushed its instructions.</summary>
+    private sealed class InstructionsWriter : StringWriter
+    {
+        private readonly TaskCompletionSource<string> _printed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<string> Printed => _printed.Task;
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            _printed.TrySetResult(ToString());
+            return Task.CompletedTask;
+        }
+    }
+}
