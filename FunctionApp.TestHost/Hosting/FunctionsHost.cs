@@ -105,7 +105,11 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     /// <summary>Asks the worker to leave, waits out its grace period, then makes sure it has.</summary>
     public async ValueTask DisposeAsync()
     {
-        Volatile.Write(ref _stopping, true);
+        if (Interlocked.Exchange(ref _stopping, true))
+        {
+            return;
+        }
+
         if (_worker is not null)
         {
             _channel.Terminate(TerminateGracePeriod);

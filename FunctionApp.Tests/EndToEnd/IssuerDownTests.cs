@@ -6,7 +6,7 @@ namespace FunctionApp.Tests.EndToEnd;
 /// <summary>The issuer is unreachable from the moment the worker starts.</summary>
 public sealed class IssuerDownAtStartFixture : AppFixture
 {
-    protected override IssuerMode ModeAtStart => IssuerMode.Down;
+    public IssuerDownAtStartFixture() => ModeAtStart = IssuerMode.Down;
 }
 
 public sealed class IssuerDownAtStartTests(IssuerDownAtStartFixture app) : IClassFixture<IssuerDownAtStartFixture>
@@ -26,6 +26,33 @@ public sealed class IssuerDownAtStartTests(IssuerDownAtStartFixture app) : IClas
         using var response = await app.Client.GetAsync("api/public");
 
         Assert.Equal(200, (int)response.StatusCode);
+    }
+}
+
+public sealed class IssuerRecoveryTests
+{
+    [Fact]
+    public async Task Private_recovers_without_a_restart_when_the_issuer_comes_back()
+    {
+        await using var app = await AppFixture.StartAsync(modeAtStart: IssuerMode.Down);
+        using (var down = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken()))
+        {
+            Assert.Equal(503, (int)down.StatusCode);
+        }
+
+        app.Issuer.Mode = IssuerMode.Up;
+
+        // The app retries on its own schedule (at most the minimum refresh interval, 1 s here); wait for it, bounded.
+        var status = 0;
+        for (var attempt = 0; attempt < 100 && status != 200; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+            using var response = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken());
+            status = (int)response.StatusCode;
+            Assert.True(status is 200 or 503, $"unexpected {status}");
+        }
+
+        Assert.Equal(200, status);
     }
 }
 

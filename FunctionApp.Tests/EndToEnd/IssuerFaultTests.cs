@@ -27,4 +27,43 @@ public sealed class IssuerFaultTests
         // One refresh; IdentityModel's document retriever retries a 503 once by itself.
         Assert.Equal(fault == IssuerMode.Down ? 2 : 1, app.Issuer.MetadataRequests - fetchesBefore);
     }
+
+    [Fact]
+    public async Task A_slow_issuer_times_out_and_the_request_is_answered()
+    {
+        await using var app = await AppFixture.StartAsync(settings => settings["Auth0__MetadataTimeoutSeconds"] = "1");
+        await app.WarmUpAsync();
+        app.Issuer.Mode = IssuerMode.Unresponsive;
+        var header = app.Issuer.NewHeader();
+        header["kid"] = "needs-a-refresh";
+
+        using var response = await app.GetPrivateWithTokenAsync(app.Issuer.Sign(header, app.Issuer.NewPayload()));
+
+        await ResponseAssert.InvalidTokenAsync(response, "No signing key matches the token");
+    }
+
+    [Fact]
+    public async Task A_slow_issuer_at_start_gives_503_not_a_hang()
+    {
+        await using var app = await AppFixture.StartAsync(settings => settings["Auth0__MetadataTimeoutSeconds"] = "1", IssuerMode.Unresponsive);
+
+        using var response = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken());
+
+        Assert.Equal(503, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_removed_from_the_JWKS_stops_working_once_the_keys_are_refreshed()
+    {
+        await using var app = await AppFixture.StartAsync();
+        await app.WarmUpAsync();
+        var retired = app.Issuer.SigningKey;
+        app.Issuer.RotateKey(retireOld: true);
+
+        using var rotated = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken());
+        using var old = await app.GetPrivateWithTokenAsync(app.Issuer.Sign(app.Issuer.NewHeader(retired), app.Issuer.NewPayload(), retired));
+
+        Assert.Equal(200, (int)rotated.StatusCode);
+        await ResponseAssert.InvalidTokenAsync(old, "No signing key matches the token");
+    }
 }

@@ -14,6 +14,7 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
 
     private ILoggerFactory? _loggers;
     private Action<Dictionary<string, string>>? _configure;
+    private bool _disposed;
 
     public CapturedLogs Logs { get; } = new();
 
@@ -24,7 +25,7 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     public HttpClient Client { get; private set; } = null!;
 
     /// <summary>How the issuer answers while the worker starts.</summary>
-    protected virtual IssuerMode ModeAtStart => IssuerMode.Up;
+    protected IssuerMode ModeAtStart { get; init; } = IssuerMode.Up;
 
     public virtual async Task InitializeAsync()
     {
@@ -43,6 +44,11 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
 
     public virtual async Task DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, true))
+        {
+            return;
+        }
+
         Client?.Dispose();
         if (Host is not null)
         {
@@ -58,9 +64,10 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>For tests that need a worker of their own: <c>await using var app = await AppFixture.StartAsync();</c></summary>
-    public static async Task<AppFixture> StartAsync(Action<Dictionary<string, string>>? configure = null)
+    public static async Task<AppFixture> StartAsync(
+        Action<Dictionary<string, string>>? configure = null, IssuerMode modeAtStart = IssuerMode.Up)
     {
-        var app = new AppFixture { _configure = configure };
+        var app = new AppFixture { _configure = configure, ModeAtStart = modeAtStart };
         try
         {
             await app.InitializeAsync();
