@@ -123,4 +123,28 @@ public sealed class Auth0SettingsTests
         Assert.Null(Auth0Settings.TryCreate(options, out var error));
         Assert.StartsWith(setting, error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Sample", ErrorContract.Sample)]
+    [InlineData("rfc6750", ErrorContract.Rfc6750)]
+    public void Error_contract_is_read_by_name(string value, ErrorContract expected)
+    {
+        var options = Options();
+        options.ErrorContract = value;
+
+        Assert.Equal(expected, Auth0Settings.TryCreate(options, out _)!.ErrorContract);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("Sample,Rfc6750")]
+    [InlineData("OAuth")]
+    public void Error_contract_refuses_anything_but_a_name(string value)
+    {
+        var options = Options();
+        options.ErrorContract = value;
+
+        Assert.Null(Auth0Settings.TryCreate(options, out var error));
+        Assert.Equal("Auth0__ErrorContract must be Sample or Rfc6750.", error);
+    }
 }

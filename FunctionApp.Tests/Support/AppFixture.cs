@@ -13,7 +13,6 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     public const string Audience = "https://api.test/";
 
     private ILoggerFactory? _loggers;
-    private Action<Dictionary<string, string>>? _configure;
     private bool _disposed;
 
     public CapturedLogs Logs { get; } = new();
@@ -24,6 +23,9 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>Changes to the app settings the worker starts with.</summary>
+    protected Action<Dictionary<string, string>>? Configure { get; init; }
+
     /// <summary>How the issuer answers while the worker starts.</summary>
     protected IssuerMode ModeAtStart { get; init; } = IssuerMode.Up;
 
@@ -33,7 +35,7 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
         Issuer.Mode = ModeAtStart;
         _loggers = Logs.CreateFactory();
         var settings = Settings(Issuer);
-        _configure?.Invoke(settings);
+        Configure?.Invoke(settings);
         Host = await FunctionsHost.StartAsync(
             new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = settings },
             _loggers);
@@ -67,7 +69,7 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     public static async Task<AppFixture> StartAsync(
         Action<Dictionary<string, string>>? configure = null, IssuerMode modeAtStart = IssuerMode.Up)
     {
-        var app = new AppFixture { _configure = configure, ModeAtStart = modeAtStart };
+        var app = new AppFixture { Configure = configure, ModeAtStart = modeAtStart };
         try
         {
             await app.InitializeAsync();
@@ -91,9 +93,9 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     };
 
     /// <summary>GET /api/private with the Authorization header given verbatim (or none).</summary>
-    public Task<HttpResponseMessage> GetPrivateAsync(string? authorization)
+    public Task<HttpResponseMessage> GetPrivateAsync(string? authorization, string path = "api/private")
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "api/private");
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);

@@ -17,13 +17,18 @@ public sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
 
     private readonly ProtectedFunctionCatalog _catalog;
     private readonly Auth0TokenValidator _validator;
+    private readonly RejectionResponses _responses;
     private readonly ILogger<AccessTokenMiddleware> _logger;
 
     public AccessTokenMiddleware(
-        ProtectedFunctionCatalog catalog, Auth0TokenValidator validator, ILogger<AccessTokenMiddleware> logger)
+        ProtectedFunctionCatalog catalog,
+        Auth0TokenValidator validator,
+        RejectionResponses responses,
+        ILogger<AccessTokenMiddleware> logger)
     {
         _catalog = catalog;
         _validator = validator;
+        _responses = responses;
         _logger = logger;
     }
 
@@ -31,7 +36,7 @@ public sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (!_catalog.IsProtected(context.FunctionDefinition.Name))
+        if (!_catalog.TryGetRequirement(context.FunctionDefinition.Name, out var requirement))
         {
             await next(context);
             return;
@@ -42,18 +47,29 @@ public sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         var authorization = request.Headers.TryGetValues("Authorization", out var values) ? string.Join(',', values) : null;
 
         var result = await _validator.ValidateAsync(authorization, context.CancellationToken);
+        var rejection = result.Rejection;
         if (result.Token is not null)
         {
-            context.SetVerifiedAccessToken(result.Token);
-            await next(context);
-            return;
+            // Permissions are looked at only once the signature and claims have been verified.
+            if (requirement.IsSatisfiedBy(result.Token))
+            {
+                context.SetVerifiedAccessToken(result.Token);
+                await next(context);
+                return;
+            }
+
+            rejection = TokenRejection.InsufficientScope;
         }
 
-        var rejection = result.Rejection!;
-        LogRejected(_logger, context.FunctionDefinition.Name, (int)rejection.Status, rejection.Reason, Truncate(result.KeyId));
-        var response = await request.CreateJsonResponseAsync(rejection.Status, rejection.Body);
-        response.Headers.Add("WWW-Authenticate", rejection.Challenge);
-        if (rejection.RetryLater)
+        var answer = _responses.For(rejection!, requirement.Scope);
+        LogRejected(_logger, context.FunctionDefinition.Name, (int)answer.Status, rejection!.Reason, Truncate(result.KeyId));
+        var response = await request.CreateJsonResponseAsync(answer.Status, answer.Body);
+        if (answer.Challenge is not null)
+        {
+            response.Headers.Add("WWW-Authenticate", answer.Challenge);
+        }
+
+        if (answer.RetryLater)
         {
             response.Headers.Add("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture));
         }

@@ -23,6 +23,9 @@ public sealed class Auth0Options
     /// <summary>Least time between two key refreshes caused by unknown kids, so random kids cannot flood the tenant.</summary>
     public int MinimumRefreshIntervalSeconds { get; set; } = 30;
 
+    /// <summary>How rejections are answered: <c>Sample</c> (the sample's bodies) or <c>Rfc6750</c>.</summary>
+    public string ErrorContract { get; set; } = nameof(Auth.ErrorContract.Sample);
+
     /// <summary>How long one fetch of the OpenID configuration or the JWKS may take.</summary>
     public int MetadataTimeoutSeconds { get; set; } = 5;
 }

@@ -49,6 +49,7 @@ public static class Auth0ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SigningKeySource>();
         services.AddSingleton<Auth0TokenValidator>();
+        services.AddSingleton<RejectionResponses>();
         services.AddSingleton(new ProtectedFunctionCatalog(functionsAssembly));
         services.AddHostedService<SigningKeyPrefetcher>();
         return services;

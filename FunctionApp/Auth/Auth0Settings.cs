@@ -10,8 +10,10 @@ public sealed class Auth0Settings
     private static readonly FrozenSet<string> SupportedAlgorithms = FrozenSet.Create(
         StringComparer.Ordinal, "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
 
-    private Auth0Settings(Uri authority, string audience, string issuer, IReadOnlyList<string> algorithms, Auth0Options options)
+    private Auth0Settings(
+        Uri authority, string audience, string issuer, IReadOnlyList<string> algorithms, ErrorContract contract, Auth0Options options)
     {
+        ErrorContract = contract;
         Authority = authority;
         Audience = audience;
         Issuer = issuer;
@@ -41,6 +43,8 @@ public sealed class Auth0Settings
 
     public TimeSpan MetadataTimeout { get; }
 
+    public ErrorContract ErrorContract { get; }
+
     /// <summary>Resolves the options, or returns a message naming the first setting that is missing or invalid.</summary>
     public static Auth0Settings? TryCreate(Auth0Options options, out string? error)
     {
@@ -51,8 +55,16 @@ public sealed class Auth0Settings
             return null;
         }
 
+        // Names only: Enum.TryParse would also take "1" or "Sample,Rfc6750".
+        if (!Enum.GetNames<ErrorContract>().Contains(options.ErrorContract, StringComparer.OrdinalIgnoreCase))
+        {
+            error = "Auth0__ErrorContract must be Sample or Rfc6750.";
+            return null;
+        }
+
+        var contract = Enum.Parse<ErrorContract>(options.ErrorContract, ignoreCase: true);
         var issuer = string.IsNullOrWhiteSpace(options.Issuer) ? authority!.AbsoluteUri : options.Issuer.Trim();
-        return new Auth0Settings(authority!, options.ApiAudience!.Trim(), issuer, algorithms!, options);
+        return new Auth0Settings(authority!, options.ApiAudience!.Trim(), issuer, algorithms!, contract, options);
     }
 
     private static string? Validate(Auth0Options options, out Uri? authority, out IReadOnlyList<string>? algorithms)

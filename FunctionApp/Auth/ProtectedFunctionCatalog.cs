@@ -4,19 +4,20 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace FunctionApp.Auth;
 
-/// <summary>The names of the functions marked with <see cref="RequireAccessTokenAttribute"/>, read once at start-up.</summary>
+/// <summary>The functions marked with <see cref="RequireAccessTokenAttribute"/> and what each requires, read once at start-up.</summary>
 public sealed class ProtectedFunctionCatalog
 {
-    private readonly FrozenSet<string> _protected;
+    private readonly FrozenDictionary<string, AccessRequirement> _requirements;
 
     public ProtectedFunctionCatalog(Assembly functionsAssembly)
     {
         ArgumentNullException.ThrowIfNull(functionsAssembly);
-        var names = new List<string>();
+        var requirements = new Dictionary<string, AccessRequirement>(StringComparer.OrdinalIgnoreCase);
         foreach (var method in functionsAssembly.GetTypes().SelectMany(t => t.GetMethods()))
         {
             var function = method.GetCustomAttribute<FunctionAttribute>();
-            if (function is null || method.GetCustomAttribute<RequireAccessTokenAttribute>() is null)
+            var mark = method.GetCustomAttribute<RequireAccessTokenAttribute>();
+            if (function is null || mark is null)
             {
                 continue;
             }
@@ -28,11 +29,19 @@ public sealed class ProtectedFunctionCatalog
                     $"Function '{function.Name}' is marked [RequireAccessToken] but is not HTTP-triggered.");
             }
 
-            names.Add(function.Name);
+            if (mark.Permissions.Any(p => string.IsNullOrWhiteSpace(p) || p.Contains(' ', StringComparison.Ordinal) || p.Contains('"', StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException(
+                    $"Function '{function.Name}' requires a permission that is empty or contains a space or a quote.");
+            }
+
+            requirements.Add(function.Name, new AccessRequirement(mark.Permissions));
         }
 
-        _protected = names.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        _requirements = requirements.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 
-    public bool IsProtected(string functionName) => _protected.Contains(functionName);
+    /// <summary>What the function requires, or false for a function anyone may call.</summary>
+    public bool TryGetRequirement(string functionName, out AccessRequirement requirement) =>
+        _requirements.TryGetValue(functionName, out requirement!);
 }

@@ -1,5 +1,11 @@
 namespace FunctionApp.Auth;
 
-/// <summary>Marks an HTTP-triggered function as answering only callers with a valid Auth0 access token.</summary>
+/// <summary>
+/// Marks an HTTP-triggered function as answering only callers with a valid Auth0 access token that grants every
+/// permission listed (in its <c>scope</c> claim or its <c>permissions</c> array).
+/// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class RequireAccessTokenAttribute : Attribute;
+public sealed class RequireAccessTokenAttribute(params string[] permissions) : Attribute
+{
+    public IReadOnlyList<string> Permissions { get; } = permissions;
+}

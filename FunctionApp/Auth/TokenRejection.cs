@@ -1,36 +1,22 @@
-using System.Net;
-using FunctionApp.Http;
-
 namespace FunctionApp.Auth;
 
-/// <summary>Why a request to a protected function was refused, and the exact response that says so.</summary>
+/// <summary>Why a request to a protected function was refused: its kind and a short, stable reason.</summary>
 public sealed class TokenRejection
 {
-    private TokenRejection(HttpStatusCode status, string reason, byte[] body, string challenge, bool retryLater)
+    private TokenRejection(RejectionKind kind, string reason)
     {
-        Status = status;
+        Kind = kind;
         Reason = reason;
-        Body = body;
-        Challenge = challenge;
-        RetryLater = retryLater;
     }
 
-    public HttpStatusCode Status { get; }
+    public RejectionKind Kind { get; }
 
     /// <summary>A short, stable sentence; never token content.</summary>
     public string Reason { get; }
 
-    public ReadOnlyMemory<byte> Body { get; }
+    public static TokenRejection NotAuthenticated { get; } = new(RejectionKind.MissingCredentials, "Not authenticated");
 
-    /// <summary>The WWW-Authenticate header value.</summary>
-    public string Challenge { get; }
-
-    /// <summary>True when the fault is the server's and the caller should retry (sent with Retry-After).</summary>
-    public bool RetryLater { get; }
-
-    public static TokenRejection NotAuthenticated { get; } = Forbidden("Not authenticated");
-
-    public static TokenRejection InvalidCredentials { get; } = Forbidden("Invalid authentication credentials");
+    public static TokenRejection InvalidCredentials { get; } = new(RejectionKind.WrongScheme, "Invalid authentication credentials");
 
     public static TokenRejection Expired { get; } = InvalidToken("Token has expired");
 
@@ -54,22 +40,10 @@ public sealed class TokenRejection
 
     public static TokenRejection Malformed { get; } = InvalidToken("Malformed token");
 
-    public static TokenRejection KeysUnavailable { get; } = new(
-        HttpStatusCode.ServiceUnavailable,
-        "Signing keys are unavailable; try again later",
-        JsonResponses.Object(("status", "error"), ("msg", "Signing keys are unavailable; try again later")),
-        "Bearer",
-        retryLater: true);
+    public static TokenRejection InsufficientScope { get; } = new(RejectionKind.InsufficientScope, "Insufficient scope");
 
-    // FastAPI's HTTPBearer answers a missing or non-Bearer credential with 403 {"detail": ...}; the sample keeps that.
-    private static TokenRejection Forbidden(string reason) =>
-        new(HttpStatusCode.Forbidden, reason, JsonResponses.Object(("detail", reason)), "Bearer", retryLater: false);
+    public static TokenRejection KeysUnavailable { get; } =
+        new(RejectionKind.KeysUnavailable, "Signing keys are unavailable; try again later");
 
-    private static TokenRejection InvalidToken(string reason) =>
-        new(
-            HttpStatusCode.BadRequest,
-            reason,
-            JsonResponses.Object(("status", "error"), ("msg", reason)),
-            $"Bearer error=\"invalid_token\", error_description=\"{reason}\"",
-            retryLater: false);
+    private static TokenRejection InvalidToken(string reason) => new(RejectionKind.InvalidToken, reason);
 }

@@ -1,0 +1,45 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using FunctionApp.Auth;
+using FunctionApp.TestHost.Issuer;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace FunctionApp.Tests.Auth;
+
+public sealed class VerifiedAccessTokenTests
+{
+    private static VerifiedAccessToken Token(JsonObject payload)
+    {
+        using var key = new IssuerKey("k");
+        var header = new JsonObject { ["alg"] = "RS256", ["kid"] = "k" };
+        return new VerifiedAccessToken(new JsonWebToken(CompactJws.SignRsa(header, payload, key.Rsa)), Encoding.UTF8.GetBytes(payload.ToJsonString()));
+    }
+
+    [Fact]
+    public void User_keeps_claim_types_as_the_token_names_them()
+    {
+        var token = Token(new JsonObject
+        {
+            ["sub"] = "client@clients",
+            ["https://example.com/email"] = "a@example.com",
+            ["permissions"] = new JsonArray("read:messages", "write:messages"),
+        });
+
+        Assert.Equal("client@clients", token.User.Identity!.Name);
+        Assert.Equal("a@example.com", token.User.FindFirst("https://example.com/email")!.Value);
+        Assert.Equal(["read:messages", "write:messages"], token.User.FindAll("permissions").Select(c => c.Value));
+        Assert.True(token.User.IsInRole("write:messages"));
+        Assert.True(token.User.Identity.IsAuthenticated);
+    }
+
+    [Fact]
+    public void Grants_reads_the_scope_claim_and_the_permissions_array()
+    {
+        var token = Token(new JsonObject { ["scope"] = "a b", ["permissions"] = new JsonArray("c") });
+
+        Assert.True(token.Grants("a"));
+        Assert.True(token.Grants("b"));
+        Assert.True(token.Grants("c"));
+        Assert.False(token.Grants("d"));
+    }
+}

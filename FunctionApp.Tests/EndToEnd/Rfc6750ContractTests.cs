@@ -1,0 +1,59 @@
+using FunctionApp.Tests.Support;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+/// <summary>The worker started with <c>Auth0__ErrorContract=Rfc6750</c>.</summary>
+public sealed class Rfc6750Fixture : AppFixture
+{
+    public Rfc6750Fixture() => Configure = settings => settings["Auth0__ErrorContract"] = "Rfc6750";
+}
+
+public sealed class Rfc6750ContractTests(Rfc6750Fixture app) : IClassFixture<Rfc6750Fixture>
+{
+    [Fact]
+    public async Task Missing_token_is_401_with_a_bare_challenge()
+    {
+        using var response = await app.GetPrivateAsync(null);
+
+        await ResponseAssert.JsonAsync(response, 401, """{"error":"invalid_request","error_description":"Not authenticated"}""");
+        Assert.Equal("Bearer", ResponseAssert.Challenge(response));
+    }
+
+    [Fact]
+    public async Task Another_scheme_is_401_with_a_bare_challenge()
+    {
+        using var response = await app.GetPrivateAsync("Basic dXNlcjpwYXNz");
+
+        await ResponseAssert.JsonAsync(response, 401, """{"error":"invalid_request","error_description":"Invalid authentication credentials"}""");
+        Assert.Equal("Bearer", ResponseAssert.Challenge(response));
+    }
+
+    [Fact]
+    public async Task Invalid_token_is_401_invalid_token()
+    {
+        var payload = app.Issuer.NewPayload();
+        payload["aud"] = "https://other.test/";
+
+        using var response = await app.GetPrivateWithTokenAsync(app.Issuer.Sign(app.Issuer.NewHeader(), payload));
+
+        await ResponseAssert.JsonAsync(response, 401, """{"error":"invalid_token","error_description":"Invalid audience"}""");
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"Invalid audience\"", ResponseAssert.Challenge(response));
+    }
+
+    [Fact]
+    public async Task Insufficient_scope_is_the_only_403()
+    {
+        using var response = await app.GetPrivateAsync("Bearer " + app.Issuer.CreateToken(), "api/private-scoped");
+
+        await ResponseAssert.JsonAsync(response, 403, """{"error":"insufficient_scope","error_description":"Insufficient scope"}""");
+        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"read:messages\"", ResponseAssert.Challenge(response));
+    }
+
+    [Fact]
+    public async Task A_valid_token_still_gets_the_claims()
+    {
+        using var response = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken());
+
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+}
