@@ -5,21 +5,10 @@ namespace FunctionApp.Tests;
 /// <summary>What the documents promise is what the tests assert.</summary>
 public sealed class DocsTests
 {
-    private static string RepositoryFile(string relativePath)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "FunctionApp.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return File.ReadAllText(Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("FunctionApp.sln"), relativePath));
-    }
-
     [Fact]
     public void Security_doc_lists_exactly_the_hostile_input_catalogue()
     {
-        var documented = RepositoryFile("docs/security.md")
+        var documented = RepositoryFiles.Read("docs/security.md")
             .Split('\n')
             .Select(line => line.Trim())
             .SkipWhile(line => line != "## Hostile input")
