@@ -71,7 +71,8 @@ public static class RpcHttpMapper
         invocation.InputData.Add(new ParameterBinding { Name = route.TriggerName, Data = new TypedData { Http = http } });
         invocation.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(queryJson) };
         invocation.TriggerMetadata["Headers"] = new TypedData { Json = JsonSerializer.Serialize(headerJson) };
-        foreach (var (name, value) in queryJson)
+        // Query values, then route values, become binding data; a route value wins over a query value of the same name.
+        foreach (var (name, value) in queryJson.Concat(routeValues))
         {
             invocation.TriggerMetadata[name] = new TypedData { String = value };
         }

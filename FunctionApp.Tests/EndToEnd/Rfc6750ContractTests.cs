@@ -56,4 +56,16 @@ public sealed class Rfc6750ContractTests(Rfc6750Fixture app) : IClassFixture<Rfc
 
         Assert.Equal(200, (int)response.StatusCode);
     }
+
+    [Fact]
+    public async Task OpenApi_documents_the_RFC_6750_statuses()
+    {
+        using var response = await app.Client.GetAsync("api/openapi.json");
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var statuses = document.RootElement.GetProperty("paths").GetProperty("/api/private-scoped").GetProperty("get")
+            .GetProperty("responses").EnumerateObject().Select(r => r.Name);
+
+        Assert.Equal(["200", "401", "403", "503"], statuses);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FunctionApp.Endpoints;
 using FunctionApp.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -15,13 +16,13 @@ public sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     private const int RetryAfterSeconds = 5;
     private const int MaxLoggedKeyIdLength = 64;
 
-    private readonly ProtectedFunctionCatalog _catalog;
+    private readonly FunctionCatalog _catalog;
     private readonly Auth0TokenValidator _validator;
     private readonly RejectionResponses _responses;
     private readonly ILogger<AccessTokenMiddleware> _logger;
 
     public AccessTokenMiddleware(
-        ProtectedFunctionCatalog catalog,
+        FunctionCatalog catalog,
         Auth0TokenValidator validator,
         RejectionResponses responses,
         ILogger<AccessTokenMiddleware> logger)

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,8 +13,8 @@ public static class Auth0ServiceCollectionExtensions
 {
     private const string MetadataClientKey = "Auth0.Metadata";
 
-    public static IServiceCollection AddAuth0AccessTokens(
-        this IServiceCollection services, IConfiguration configuration, Assembly functionsAssembly)
+    /// <summary>Needs a <see cref="Endpoints.FunctionCatalog"/> registered: it says which functions require what.</summary>
+    public static IServiceCollection AddAuth0AccessTokens(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<Auth0Options>()
             .Bind(configuration.GetSection(Auth0Options.SectionName))
@@ -50,7 +49,6 @@ public static class Auth0ServiceCollectionExtensions
         services.AddSingleton<SigningKeySource>();
         services.AddSingleton<Auth0TokenValidator>();
         services.AddSingleton<RejectionResponses>();
-        services.AddSingleton(new ProtectedFunctionCatalog(functionsAssembly));
         services.AddHostedService<SigningKeyPrefetcher>();
         return services;
     }

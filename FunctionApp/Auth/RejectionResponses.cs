@@ -33,7 +33,7 @@ public sealed class RejectionResponses
         return (_contract, rejection.Kind) switch
         {
             (ErrorContract.Sample, RejectionKind.MissingCredentials or RejectionKind.WrongScheme) =>
-                new(HttpStatusCode.Forbidden, JsonResponses.Object(("detail", reason)), "Bearer", false),
+                new(HttpStatusCode.Forbidden, JsonResponses.Serialize(new DetailMessage(reason)), "Bearer", false),
             (ErrorContract.Sample, RejectionKind.InvalidToken) =>
                 new(HttpStatusCode.BadRequest, SampleError(reason), invalidToken, false),
             (ErrorContract.Sample, RejectionKind.InsufficientScope) =>
@@ -53,8 +53,8 @@ public sealed class RejectionResponses
         };
     }
 
-    private static byte[] SampleError(string reason) => JsonResponses.Object(("status", "error"), ("msg", reason));
+    private static byte[] SampleError(string reason) => JsonResponses.Serialize(new StatusMessage("error", reason));
 
     private static byte[] OAuthError(string error, string description) =>
-        JsonResponses.Object(("error", error), ("error_description", description));
+        JsonResponses.Serialize(new OAuthError(error, description));
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Net;
 using FunctionApp.Auth;
 using FunctionApp.Http;
@@ -10,6 +11,7 @@ namespace FunctionApp.Functions;
 public static class PrivateFunction
 {
     [Function("private")]
+    [Description("Answers callers with a valid access token with the token's claims")]
     [RequireAccessToken]
     public static Task<HttpResponseData> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "private")] HttpRequestData request,

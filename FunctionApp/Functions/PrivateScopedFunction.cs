@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Net;
 using FunctionApp.Auth;
 using FunctionApp.Http;
@@ -10,6 +11,7 @@ namespace FunctionApp.Functions;
 public static class PrivateScopedFunction
 {
     [Function("private-scoped")]
+    [Description("Answers callers whose token grants read:messages with the token's claims")]
     [RequireAccessToken("read:messages")]
     public static Task<HttpResponseData> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "private-scoped")] HttpRequestData request,
