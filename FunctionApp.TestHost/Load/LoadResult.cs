@@ -16,6 +16,20 @@ public sealed class LoadResult
 
     public TimeSpan Elapsed { get; }
 
+    /// <summary>Several runs as one: their requests, time and latencies added up.</summary>
+    public static LoadResult Combine(IReadOnlyCollection<LoadResult> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var statuses = runs.SelectMany(r => r.StatusCounts)
+            .GroupBy(s => s.Key)
+            .ToDictionary(g => g.Key, g => g.Sum(s => s.Value));
+        return new LoadResult(
+            TimeSpan.FromTicks(runs.Sum(r => r.Elapsed.Ticks)),
+            statuses,
+            runs.Sum(r => r.WrongAnswers),
+            [.. runs.SelectMany(r => r._sortedLatencies)]);
+    }
+
     public IReadOnlyDictionary<int, int> StatusCounts { get; }
 
     /// <summary>Answers whose status or body differed from what the request expected.</summary>

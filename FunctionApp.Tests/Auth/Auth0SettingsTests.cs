@@ -107,18 +107,22 @@ public sealed class Auth0SettingsTests
         Assert.Equal(TimeSpan.FromSeconds(30), settings.ClockSkew);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.MinimumRefreshInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.MetadataTimeout);
+        Assert.Equal(1000, settings.VerifiedTokenCacheSize);
+        Assert.Equal(ErrorContract.Sample, settings.ErrorContract);
     }
 
     [Theory]
     [InlineData(-1, 30, 5, "Auth0__ClockSkewSeconds")]
     [InlineData(30, 0, 5, "Auth0__MinimumRefreshIntervalSeconds")]
     [InlineData(30, 30, 0, "Auth0__MetadataTimeoutSeconds")]
-    public void Numeric_settings_out_of_range_are_named(int skew, int refresh, int timeout, string setting)
+    [InlineData(30, 30, 5, "Auth0__VerifiedTokenCacheSize", -1)]
+    public void Numeric_settings_out_of_range_are_named(int skew, int refresh, int timeout, string setting, int cacheSize = 1000)
     {
         var options = Options();
         options.ClockSkewSeconds = skew;
         options.MinimumRefreshIntervalSeconds = refresh;
         options.MetadataTimeoutSeconds = timeout;
+        options.VerifiedTokenCacheSize = cacheSize;
 
         Assert.Null(Auth0Settings.TryCreate(options, out var error));
         Assert.StartsWith(setting, error, StringComparison.Ordinal);

@@ -66,4 +66,22 @@ public sealed class IssuerFaultTests
         Assert.Equal(200, (int)rotated.StatusCode);
         await ResponseAssert.InvalidTokenAsync(old, "No signing key matches the token");
     }
+
+    [Fact]
+    public async Task A_token_verified_before_its_key_was_removed_stops_working_once_the_keys_are_refreshed()
+    {
+        await using var app = await AppFixture.StartAsync();
+        var seenBefore = app.Issuer.CreateToken();
+        using (var first = await app.GetPrivateWithTokenAsync(seenBefore))
+        {
+            Assert.Equal(200, (int)first.StatusCode);
+        }
+
+        app.Issuer.RotateKey(retireOld: true);
+        using var rotated = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken());
+        using var again = await app.GetPrivateWithTokenAsync(seenBefore);
+
+        Assert.Equal(200, (int)rotated.StatusCode);
+        await ResponseAssert.InvalidTokenAsync(again, "No signing key matches the token");
+    }
 }

@@ -21,6 +21,7 @@ public sealed class Auth0Settings
         ClockSkew = TimeSpan.FromSeconds(options.ClockSkewSeconds);
         MinimumRefreshInterval = TimeSpan.FromSeconds(options.MinimumRefreshIntervalSeconds);
         MetadataTimeout = TimeSpan.FromSeconds(options.MetadataTimeoutSeconds);
+        VerifiedTokenCacheSize = options.VerifiedTokenCacheSize;
     }
 
     /// <summary>The tenant's base address, ending in a slash.</summary>
@@ -44,6 +45,8 @@ public sealed class Auth0Settings
     public TimeSpan MetadataTimeout { get; }
 
     public ErrorContract ErrorContract { get; }
+
+    public int VerifiedTokenCacheSize { get; }
 
     /// <summary>Resolves the options, or returns a message naming the first setting that is missing or invalid.</summary>
     public static Auth0Settings? TryCreate(Auth0Options options, out string? error)
@@ -106,6 +109,7 @@ public sealed class Auth0Settings
             { ClockSkewSeconds: < 0 or > 300 } => "Auth0__ClockSkewSeconds must be between 0 and 300.",
             { MinimumRefreshIntervalSeconds: < 1 or > 86400 } => "Auth0__MinimumRefreshIntervalSeconds must be between 1 and 86400.",
             { MetadataTimeoutSeconds: < 1 or > 60 } => "Auth0__MetadataTimeoutSeconds must be between 1 and 60.",
+            { VerifiedTokenCacheSize: < 0 or > 100_000 } => "Auth0__VerifiedTokenCacheSize must be between 0 and 100000.",
             _ => null,
         };
     }

@@ -1,11 +1,13 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace FunctionApp.Auth;
 
-/// <summary>Checks an Authorization header against the Auth0 tenant: the scheme, then the token, then its claims.</summary>
+/// <summary>Checks an Authorization header against the Auth0 tenant: the scheme, then the token, then its claims and signature.</summary>
 public sealed class Auth0TokenValidator
 {
     /// <summary>Larger tokens are refused before any parsing; Auth0 access tokens are a few kilobytes at most.</summary>
@@ -29,19 +31,27 @@ public sealed class Auth0TokenValidator
 
     public async Task<AccessTokenResult> ValidateAsync(string? authorization, CancellationToken cancellationToken)
     {
-        var rejection = ReadBearerToken(authorization, out var token);
+        var rejection = ReadBearerToken(authorization, out var credential);
         if (rejection is not null)
         {
             return AccessTokenResult.Rejected(rejection);
         }
 
-        rejection = ReadJws(token, out var jwt);
+        var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (keys is not null && keys.TryGetVerified(credential.Span, now - _settings.ClockSkew, out var known))
+        {
+            return AccessTokenResult.Verified(known);
+        }
+
+        var token = credential.ToString();
+        byte[]? payloadJson = null;
+        rejection = ReadJws(token, out var jwt) ?? CheckClaims(jwt!, now, out payloadJson);
         if (rejection is not null)
         {
             return AccessTokenResult.Rejected(rejection, jwt?.Kid);
         }
 
-        var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
         if (keys is null)
         {
             return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, jwt!.Kid);
@@ -56,56 +66,76 @@ public sealed class Auth0TokenValidator
             }
         }
 
+        return await VerifyAsync(token, jwt, payloadJson!, keys).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the whole path once with a throwaway key, so that the first caller does not pay for compiling it.
+    /// Does nothing unless RS256 is allowed.
+    /// </summary>
+    public async Task WarmUpAsync()
+    {
+        if (!_settings.Algorithms.Contains(SecurityAlgorithms.RsaSha256))
+        {
+            return;
+        }
+
+        using var rsa = RSA.Create(2048);
+        var key = new RsaSecurityKey(rsa) { KeyId = "warm-up" };
+        var configuration = new OpenIdConnectConfiguration();
+        configuration.SigningKeys.Add(key);
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _settings.Issuer,
+            Audience = _settings.Audience,
+            Expires = _time.GetUtcNow().UtcDateTime.AddMinutes(1),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+        });
+        byte[]? payloadJson = null;
+        var rejection = ReadJws(token, out var jwt) ?? CheckClaims(jwt!, _time.GetUtcNow().UtcDateTime, out payloadJson);
+        if (rejection is null)
+        {
+            await VerifyAsync(token, jwt!, payloadJson!, new SigningKeys(configuration, _settings)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<AccessTokenResult> VerifyAsync(string token, JsonWebToken jwt, byte[] payloadJson, SigningKeys keys)
+    {
+        // IdentityModel checks the signature, then every claim again: CheckClaims only answers early, never instead.
         var result = await _handler.ValidateTokenAsync(jwt, keys.Parameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return AccessTokenResult.Rejected(Classify(result.Exception), jwt.Kid);
         }
 
-        var payloadJson = Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload);
-        if (!DatesAreNumbers(payloadJson))
-        {
-            return AccessTokenResult.Rejected(TokenRejection.Malformed, jwt.Kid);
-        }
-
-        // IdentityModel does not check iat; a token issued in the future is not yet valid, as PyJWT rules in the sample.
-        if (jwt.IssuedAt > _time.GetUtcNow().UtcDateTime + _settings.ClockSkew)
-        {
-            return AccessTokenResult.Rejected(TokenRejection.NotYetValid, jwt.Kid);
-        }
-
-        return AccessTokenResult.Verified(new VerifiedAccessToken(jwt, payloadJson));
+        var verified = new VerifiedAccessToken(jwt, payloadJson);
+        keys.Remember(token, verified);
+        return AccessTokenResult.Verified(verified);
     }
 
     // The scheme rules follow FastAPI's HTTPBearer, which the sample uses.
-    private static TokenRejection? ReadBearerToken(string? authorization, out string token)
+    private static TokenRejection? ReadBearerToken(string? authorization, out ReadOnlyMemory<char> credential)
     {
-        token = string.Empty;
-        var value = authorization.AsSpan().Trim();
-        var space = value.IndexOf(' ');
+        credential = ReadOnlyMemory<char>.Empty;
+        var value = authorization.AsMemory().Trim();
+        var space = value.Span.IndexOf(' ');
         if (space <= 0)
         {
             return TokenRejection.NotAuthenticated;
         }
 
-        var credential = value[(space + 1)..].TrimStart(' ');
+        credential = value[(space + 1)..].TrimStart(' ');
         if (credential.IsEmpty)
         {
             return TokenRejection.NotAuthenticated;
         }
 
-        if (!value[..space].Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        if (!value.Span[..space].Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
             return TokenRejection.InvalidCredentials;
         }
 
-        if (credential.Length > MaxTokenLength)
-        {
-            return TokenRejection.TooLarge;
-        }
-
-        token = credential.ToString();
-        return null;
+        return credential.Length > MaxTokenLength ? TokenRejection.TooLarge : null;
     }
 
     private TokenRejection? ReadJws(string token, out JsonWebToken? jwt)
@@ -138,6 +168,28 @@ public sealed class Auth0TokenValidator
         }
 
         return string.IsNullOrEmpty(jwt.Kid) ? TokenRejection.NoMatchingKey : null;
+    }
+
+    // The claim rules, checked before the signature so that a token refused for its claims costs no RSA verify.
+    private TokenRejection? CheckClaims(JsonWebToken jwt, DateTime now, out byte[]? payloadJson)
+    {
+        payloadJson = Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload);
+        if (!DatesAreNumbers(payloadJson))
+        {
+            return TokenRejection.Malformed;
+        }
+
+        var skew = _settings.ClockSkew;
+        return jwt switch
+        {
+            _ when !jwt.TryGetPayloadValue<object>(JwtRegisteredClaimNames.Exp, out _) => TokenRejection.NoExpiry,
+            _ when jwt.ValidTo < now - skew => TokenRejection.Expired,
+            // IdentityModel does not check iat; a token issued in the future is not yet valid, as PyJWT rules in the sample.
+            _ when jwt.ValidFrom > now + skew || jwt.IssuedAt > now + skew => TokenRejection.NotYetValid,
+            _ when !string.Equals(jwt.Issuer, _settings.Issuer, StringComparison.Ordinal) => TokenRejection.InvalidIssuer,
+            _ when !jwt.Audiences.Contains(_settings.Audience, StringComparer.Ordinal) => TokenRejection.InvalidAudience,
+            _ => null,
+        };
     }
 
     // RFC 7519 2: a NumericDate is a JSON number. IdentityModel also reads "exp": "1700000000", so look at the raw JSON.

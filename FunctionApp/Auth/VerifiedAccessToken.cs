@@ -5,12 +5,11 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace FunctionApp.Auth;
 
-/// <summary>An access token whose signature, issuer, audience and lifetime have been verified.</summary>
+/// <summary>An access token whose signature, issuer, audience and lifetime have been verified; immutable once built.</summary>
 public sealed class VerifiedAccessToken
 {
     private readonly byte[] _payloadJson;
     private FrozenSet<string>? _permissions;
-    private ClaimsPrincipal? _user;
 
     public VerifiedAccessToken(JsonWebToken token, byte[] payloadJson)
     {
@@ -23,9 +22,12 @@ public sealed class VerifiedAccessToken
     /// <summary>The payload exactly as the token carries it: a UTF-8 JSON object.</summary>
     public ReadOnlyMemory<byte> PayloadJson => _payloadJson;
 
-    /// <summary>The caller, with every claim under its name in the token (sub stays sub); one claim per array element.</summary>
-    public ClaimsPrincipal User => _user ??= new ClaimsPrincipal(
-        new ClaimsIdentity(Token.Claims, authenticationType: "Bearer", nameType: "sub", roleType: "permissions"));
+    /// <summary>
+    /// A new principal for the caller, every claim under its name in the token (sub stays sub), one claim per array
+    /// element. New on each call: a verified token is shared by the requests that carry it.
+    /// </summary>
+    public ClaimsPrincipal ToClaimsPrincipal() =>
+        new(new ClaimsIdentity(Token.Claims, authenticationType: "Bearer", nameType: "sub", roleType: "permissions"));
 
     /// <summary>True when the token grants <paramref name="permission"/> in its scope claim or its permissions array.</summary>
     public bool Grants(string permission) => (_permissions ??= ReadPermissions(_payloadJson)).Contains(permission);

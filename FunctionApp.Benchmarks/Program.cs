@@ -1,0 +1,21 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using FunctionApp.Benchmarks;
+
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|e2e|all] [--dry]
+var dry = args.Contains("--dry");
+var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+
+if (what is "micro" or "all")
+{
+    // In process: the validator under test needs no separately built copy of the app.
+    var job = (dry ? Job.Dry : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
+    BenchmarkRunner.Run<TokenValidationBenchmarks>(DefaultConfig.Instance.AddJob(job));
+}
+
+if (what is "e2e" or "all")
+{
+    await EndToEndBenchmark.RunAsync(dry ? EndToEndBenchmark.Sizes.Dry : EndToEndBenchmark.Sizes.Full, Console.Out);
+}

@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using FunctionApp.Auth;
+using FunctionApp.Endpoints;
+using FunctionApp.Functions;
+using FunctionApp.TestHost.Issuer;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FunctionApp.Benchmarks;
+
+/// <summary>
+/// The app's validation path (header value in, claims or rejection out) against one raw RSA-2048 verify of the same
+/// signature with the same key: the floor, measured in the same run.
+/// </summary>
+[MemoryDiagnoser]
+public class TokenValidationBenchmarks
+{
+    private LocalIssuer _issuer = null!;
+    private ServiceProvider _services = null!;
+    private ServiceProvider _servicesWithoutMemory = null!;
+    private Auth0TokenValidator _validator = null!;
+    private Auth0TokenValidator _firstSight = null!;
+    private RSA _publicKey = null!;
+    private byte[] _signingInput = null!;
+    private byte[] _signature = null!;
+    private string _valid = null!;
+    private string _malformed = null!;
+    private string _expired = null!;
+    private string _wrongAudience = null!;
+    private string _badSignature = null!;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        const string audience = "https://bench.local/api";
+        _issuer = await LocalIssuer.StartAsync(audience);
+        _services = Services(audience, verifiedTokenCacheSize: 1000);
+        _validator = _services.GetRequiredService<Auth0TokenValidator>();
+        // The same path with no memory of verified tokens: every call verifies the signature.
+        _servicesWithoutMemory = Services(audience, verifiedTokenCacheSize: 0);
+        _firstSight = _servicesWithoutMemory.GetRequiredService<Auth0TokenValidator>();
+
+        var token = _issuer.CreateToken();
+        _valid = "Bearer " + token;
+        _malformed = "Bearer not-a-token";
+        var expired = _issuer.NewPayload();
+        expired["exp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
+        _expired = "Bearer " + _issuer.Sign(_issuer.NewHeader(), expired);
+        var wrongAudience = _issuer.NewPayload();
+        wrongAudience["aud"] = "https://other.local/";
+        _wrongAudience = "Bearer " + _issuer.Sign(_issuer.NewHeader(), wrongAudience);
+        _badSignature = "Bearer " + token[..token.LastIndexOf('.')] + "." + Convert.ToBase64String(new byte[256]).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        var lastDot = token.LastIndexOf('.');
+        _signingInput = Encoding.ASCII.GetBytes(token[..lastDot]);
+        _signature = System.Buffers.Text.Base64Url.DecodeFromChars(token.AsSpan(lastDot + 1));
+        _publicKey = RSA.Create(_issuer.SigningKey.Rsa.ExportParameters(includePrivateParameters: false));
+
+        // Warm keys: the first validation fetches them.
+        if ((await _validator.ValidateAsync(_valid, CancellationToken.None)).Token is null
+            || (await _firstSight.ValidateAsync(_valid, CancellationToken.None)).Token is null)
+        {
+            throw new InvalidOperationException("The valid token did not validate.");
+        }
+    }
+
+    private ServiceProvider Services(string audience, int verifiedTokenCacheSize)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Auth0:Domain"] = _issuer.Authority.AbsoluteUri,
+            ["Auth0:ApiAudience"] = audience,
+            ["Auth0:VerifiedTokenCacheSize"] = verifiedTokenCacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Build();
+        return new ServiceCollection()
+            .AddSingleton(new FunctionCatalog(typeof(PublicFunction).Assembly, "api"))
+            .AddAuth0AccessTokens(configuration)
+            .BuildServiceProvider();
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        _publicKey.Dispose();
+        await _services.DisposeAsync();
+        await _servicesWithoutMemory.DisposeAsync();
+        await _issuer.DisposeAsync();
+    }
+
+    [Benchmark(Baseline = true, Description = "raw RSA-2048 verify")]
+    public bool RawVerify() => _publicKey.VerifyData(_signingInput, _signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+    [Benchmark(Description = "valid token, first sight")]
+    public Task<AccessTokenResult> ValidFirstSight() => _firstSight.ValidateAsync(_valid, CancellationToken.None);
+
+    [Benchmark(Description = "valid token, seen before")]
+    public Task<AccessTokenResult> ValidSeenBefore() => _validator.ValidateAsync(_valid, CancellationToken.None);
+
+    [Benchmark(Description = "missing header")]
+    public Task<AccessTokenResult> MissingHeader() => _validator.ValidateAsync(null, CancellationToken.None);
+
+    [Benchmark(Description = "malformed token")]
+    public Task<AccessTokenResult> Malformed() => _validator.ValidateAsync(_malformed, CancellationToken.None);
+
+    [Benchmark(Description = "expired token")]
+    public Task<AccessTokenResult> Expired() => _validator.ValidateAsync(_expired, CancellationToken.None);
+
+    [Benchmark(Description = "wrong audience")]
+    public Task<AccessTokenResult> WrongAudience() => _validator.ValidateAsync(_wrongAudience, CancellationToken.None);
+
+    [Benchmark(Description = "bad signature")]
+    public Task<AccessTokenResult> BadSignature() => _validator.ValidateAsync(_badSignature, CancellationToken.None);
+}

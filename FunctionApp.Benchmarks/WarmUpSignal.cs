@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+
+namespace FunctionApp.Benchmarks;
+
+/// <summary>Completes when the worker logs that its start-up work (key fetch, validation warm-up) is done.</summary>
+public sealed class WarmUpSignal : ILoggerProvider
+{
+    private const string ReadyMessage = "Token validation is warmed up.";
+
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Ready => _ready.Task;
+
+    public ILogger CreateLogger(string categoryName) => new Listener(_ready);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Listener(TaskCompletionSource ready) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (formatter(state, exception) == ReadyMessage)
+            {
+                ready.TrySetResult();
+            }
+        }
+    }
+}
