@@ -70,32 +70,54 @@ public sealed class Auth0TokenValidator
     }
 
     /// <summary>
-    /// Runs the whole path once with a throwaway key, so that the first caller does not pay for compiling it.
-    /// Does nothing unless RS256 is allowed.
+    /// Runs every step of validation once before the first caller does, so that it pays neither for compiling the
+    /// path nor for preparing each published key: a success with a throwaway key (when RS256 is allowed), and a
+    /// signature check against each of <paramref name="keys"/> that is bound to fail. Nothing is remembered.
     /// </summary>
-    public async Task WarmUpAsync()
+    public async Task WarmUpAsync(SigningKeys? keys)
     {
+        await ValidateAsync(null, CancellationToken.None).ConfigureAwait(false);
         if (!_settings.Algorithms.Contains(SecurityAlgorithms.RsaSha256))
         {
             return;
         }
 
-        using var rsa = RSA.Create(2048);
-        var key = new RsaSecurityKey(rsa) { KeyId = "warm-up" };
-        var configuration = new OpenIdConnectConfiguration();
-        configuration.SigningKeys.Add(key);
-        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        var now = _time.GetUtcNow().UtcDateTime;
+        var descriptor = new SecurityTokenDescriptor
         {
             Issuer = _settings.Issuer,
             Audience = _settings.Audience,
-            Expires = _time.GetUtcNow().UtcDateTime.AddMinutes(1),
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
-        });
-        byte[]? payloadJson = null;
-        var rejection = ReadJws(token, out var jwt) ?? CheckClaims(jwt!, _time.GetUtcNow().UtcDateTime, out payloadJson);
-        if (rejection is null)
+            Expires = now.AddMinutes(1),
+            // Claims of the shapes Auth0 puts in access tokens: strings, a space-separated scope, an array.
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = "warm-up@clients",
+                ["azp"] = "warm-up",
+                ["gty"] = "client-credentials",
+                ["scope"] = "warm:up",
+                ["permissions"] = new[] { "warm:up" },
+            },
+        };
+        using var rsa = RSA.Create(2048);
+        var throwaway = new RsaSecurityKey(rsa) { KeyId = "warm-up" };
+        var configuration = new OpenIdConnectConfiguration();
+        configuration.SigningKeys.Add(throwaway);
+        descriptor.SigningCredentials = new SigningCredentials(throwaway, SecurityAlgorithms.RsaSha256);
+        await RunAsync(_handler.CreateToken(descriptor), new SigningKeys(configuration, _settings)).ConfigureAwait(false);
+
+        foreach (var published in keys?.Configuration.SigningKeys.Where(k => !string.IsNullOrEmpty(k.KeyId)) ?? [])
         {
-            await VerifyAsync(token, jwt!, payloadJson!, new SigningKeys(configuration, _settings)).ConfigureAwait(false);
+            var signed = _handler.CreateToken(descriptor).Split('.');
+            var header = Base64UrlEncoder.Encode($$"""{"alg":"RS256","kid":"{{published.KeyId}}"}""");
+            await RunAsync($"{header}.{signed[1]}.{signed[2]}", keys!).ConfigureAwait(false);
+        }
+
+        async Task RunAsync(string token, SigningKeys with)
+        {
+            if ((ReadJws(token, out var jwt) ?? CheckClaims(jwt!, now, out _)) is null)
+            {
+                await _handler.ValidateTokenAsync(jwt!, with.Parameters).ConfigureAwait(false);
+            }
         }
     }
 

@@ -24,14 +24,15 @@ public sealed partial class SigningKeyPrefetcher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A failure must not stop the app: public functions still work, and private ones retry the fetch.
-        if (await _keys.GetAsync(stoppingToken) is null)
+        var keys = await _keys.GetAsync(stoppingToken);
+        if (keys is null)
         {
             LogPrefetchFailed(_logger, _settings.MetadataAddress);
         }
 
         try
         {
-            await _validator.WarmUpAsync();
+            await _validator.WarmUpAsync(keys);
             LogReady(_logger);
         }
         catch (CryptographicException ex)
