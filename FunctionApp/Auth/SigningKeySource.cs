@@ -57,9 +57,10 @@ public sealed class SigningKeySource
             return current!;
         }
 
+        // Requests racing past a new configuration all end up with one set, and so with one memory of verified tokens.
         var fresh = new SigningKeys(configuration, _settings);
-        Volatile.Write(ref _current, fresh);
-        return fresh;
+        var published = Interlocked.CompareExchange(ref _current, fresh, current);
+        return ReferenceEquals(published, current) ? fresh : published!;
     }
 
     /// <summary>
