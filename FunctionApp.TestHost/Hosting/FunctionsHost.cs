@@ -43,8 +43,6 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     /// <summary>Completes once the worker process has exited and everything in flight has been failed.</summary>
     public Task WorkerGone { get; private set; } = Task.CompletedTask;
 
-    public IReadOnlyList<FunctionRoute> Routes => _routes;
-
     /// <summary>Starts the listeners and the worker, and returns once every function is loaded.</summary>
     public static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options, ILoggerFactory loggers)
     {

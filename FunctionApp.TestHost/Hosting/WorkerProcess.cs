@@ -13,8 +13,6 @@ public sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public bool HasExited => _process.HasExited;
-
     public int ExitCode => _process.ExitCode;
 
     public Task Exited => _process.WaitForExitAsync();

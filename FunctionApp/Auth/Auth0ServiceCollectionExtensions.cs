@@ -8,7 +8,7 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect.Configuration;
 
 namespace FunctionApp.Auth;
 
-/// <summary>Registers Auth0 access-token validation for the functions of one assembly.</summary>
+/// <summary>Registers Auth0 access-token validation for the functions a <see cref="Endpoints.FunctionCatalog"/> describes.</summary>
 public static class Auth0ServiceCollectionExtensions
 {
     private const string MetadataClientKey = "Auth0.Metadata";
