@@ -71,9 +71,12 @@ public static class Demo
         2. Get an access token (client-credentials grant, as with Auth0):
            curl -s -X POST {issuer.Authority}oauth/token -H 'content-type: application/x-www-form-urlencoded' -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.ClientSecret} -d audience={issuer.Audience}
 
-        3. The private endpoint with that token:
+        3. The private endpoints with that token (it grants {issuer.GrantedScope}):
            TOKEN=$(curl -s -X POST {issuer.Authority}oauth/token -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
            curl -i {app}api/private -H "Authorization: Bearer $TOKEN"
+           curl -i {app}api/private-scoped -H "Authorization: Bearer $TOKEN"
+
+        4. The interactive docs: {app}api/docs
 
         Press Ctrl+C to stop.
         """;
@@ -92,8 +95,11 @@ public static class Demo
             2. Get an access token from your tenant (use your API's test application):
                curl -s -X POST https://{domain}/oauth/token -H 'content-type: application/x-www-form-urlencoded' -d grant_type=client_credentials -d 'client_id=<YOUR CLIENT ID>' -d 'client_secret=<YOUR CLIENT SECRET>' -d audience={audience}
 
-            3. The private endpoint with that token:
+            3. The private endpoints with that token (/api/private-scoped needs the permission read:messages):
                curl -i {app}api/private -H 'Authorization: Bearer <YOUR ACCESS TOKEN>'
+               curl -i {app}api/private-scoped -H 'Authorization: Bearer <YOUR ACCESS TOKEN>'
+
+            4. The interactive docs: {app}api/docs
 
             Press Ctrl+C to stop.
             """;

@@ -44,6 +44,9 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     public string ClientSecret { get; } = RandomNumberGenerator.GetHexString(48, lowercase: true);
 
+    /// <summary>The permissions the client is granted, as an Auth0 API grants them to a machine-to-machine application.</summary>
+    public string GrantedScope { get; } = "read:messages";
+
     public IssuerMode Mode { get; set; } = IssuerMode.Up;
 
     public IssuerKey SigningKey
@@ -228,10 +231,12 @@ public sealed class LocalIssuer : IAsyncDisposable
         }
 
         var payload = NewPayload();
+        payload["scope"] = GrantedScope;
         var expiresIn = (long)payload["exp"]! - (long)payload["iat"]!;
         return Results.Json(new Dictionary<string, object>
         {
             ["access_token"] = Sign(NewHeader(), payload),
+            ["scope"] = GrantedScope,
             ["expires_in"] = expiresIn,
             ["token_type"] = "Bearer",
         });

@@ -20,15 +20,18 @@ public sealed class DemoTests
 
         var publicResult = await BashAsync(lines.Single(l => l.StartsWith("curl -i", StringComparison.Ordinal) && l.EndsWith("api/public", StringComparison.Ordinal)));
         var tokenResult = await BashAsync(lines.Single(l => l.StartsWith("curl -s -X POST", StringComparison.Ordinal)));
-        var privateResult = await BashAsync(string.Join('\n', lines.Where(l =>
-            l.StartsWith("TOKEN=", StringComparison.Ordinal) || l.Contains("api/private", StringComparison.Ordinal))));
+        var token = lines.Single(l => l.StartsWith("TOKEN=", StringComparison.Ordinal));
+        var privateResult = await BashAsync(token + "\n" + lines.Single(l => l.EndsWith("api/private -H \"Authorization: Bearer $TOKEN\"", StringComparison.Ordinal)));
+        var scopedResult = await BashAsync(token + "\n" + lines.Single(l => l.Contains("api/private-scoped", StringComparison.Ordinal)));
         await stop.CancelAsync();
 
         Assert.StartsWith("HTTP/1.1 200", publicResult, StringComparison.Ordinal);
         Assert.EndsWith("""{"status":"success","msg":"Hello from a public endpoint! You don't need to be authenticated to see this."}""", publicResult, StringComparison.Ordinal);
-        Assert.Matches("""^\{"access_token":"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+","expires_in":3600,"token_type":"Bearer"\}$""", tokenResult);
+        Assert.Matches("""^\{"access_token":"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+","scope":"read:messages","expires_in":3600,"token_type":"Bearer"\}$""", tokenResult);
         Assert.StartsWith("HTTP/1.1 200", privateResult, StringComparison.Ordinal);
         Assert.Contains("\"gty\":\"client-credentials\"", privateResult, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200", scopedResult, StringComparison.Ordinal);
+        Assert.Contains("\"scope\":\"read:messages\"", scopedResult, StringComparison.Ordinal);
         Assert.Equal(0, await demo.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
