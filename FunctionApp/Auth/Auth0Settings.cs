@@ -58,13 +58,6 @@ public sealed class Auth0Settings
             return null;
         }
 
-        // Names only: Enum.TryParse would also take "1" or "Sample,Rfc6750".
-        if (!Enum.GetNames<ErrorContract>().Contains(options.ErrorContract, StringComparer.OrdinalIgnoreCase))
-        {
-            error = "Auth0__ErrorContract must be Sample or Rfc6750.";
-            return null;
-        }
-
         var contract = Enum.Parse<ErrorContract>(options.ErrorContract, ignoreCase: true);
         var issuer = string.IsNullOrWhiteSpace(options.Issuer) ? authority!.AbsoluteUri : options.Issuer.Trim();
         return new Auth0Settings(authority!, options.ApiAudience!.Trim(), issuer, algorithms!, contract, options);
@@ -110,6 +103,9 @@ public sealed class Auth0Settings
             { MinimumRefreshIntervalSeconds: < 1 or > 86400 } => "Auth0__MinimumRefreshIntervalSeconds must be between 1 and 86400.",
             { MetadataTimeoutSeconds: < 1 or > 60 } => "Auth0__MetadataTimeoutSeconds must be between 1 and 60.",
             { VerifiedTokenCacheSize: < 0 or > 100_000 } => "Auth0__VerifiedTokenCacheSize must be between 0 and 100000.",
+            // Names only: Enum.TryParse would also take "1" or "Sample,Rfc6750".
+            _ when !Enum.GetNames<ErrorContract>().Contains(options.ErrorContract, StringComparer.OrdinalIgnoreCase) =>
+                "Auth0__ErrorContract must be Sample or Rfc6750.",
             _ => null,
         };
     }

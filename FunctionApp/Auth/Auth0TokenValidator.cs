@@ -103,13 +103,15 @@ public sealed class Auth0TokenValidator
         var configuration = new OpenIdConnectConfiguration();
         configuration.SigningKeys.Add(throwaway);
         descriptor.SigningCredentials = new SigningCredentials(throwaway, SecurityAlgorithms.RsaSha256);
-        await RunAsync(_handler.CreateToken(descriptor), new SigningKeys(configuration, _settings)).ConfigureAwait(false);
+        var sample = _handler.CreateToken(descriptor);
+        await RunAsync(sample, new SigningKeys(configuration, _settings)).ConfigureAwait(false);
 
+        // The sample's payload and signature under each published kid: the check fails, the key's provider stays ready.
+        var payloadAndSignature = sample[sample.IndexOf('.', StringComparison.Ordinal)..];
         foreach (var published in keys?.Configuration.SigningKeys.Where(k => !string.IsNullOrEmpty(k.KeyId)) ?? [])
         {
-            var signed = _handler.CreateToken(descriptor).Split('.');
             var header = Base64UrlEncoder.Encode($$"""{"alg":"RS256","kid":"{{published.KeyId}}"}""");
-            await RunAsync($"{header}.{signed[1]}.{signed[2]}", keys!).ConfigureAwait(false);
+            await RunAsync(header + payloadAndSignature, keys!).ConfigureAwait(false);
         }
 
         async Task RunAsync(string token, SigningKeys with)
