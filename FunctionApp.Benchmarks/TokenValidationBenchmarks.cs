@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using FunctionApp.Auth;
-using FunctionApp.Endpoints;
-using FunctionApp.Functions;
 using FunctionApp.TestHost.Issuer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,10 +34,10 @@ public class TokenValidationBenchmarks
     {
         const string audience = "https://bench.local/api";
         _issuer = await LocalIssuer.StartAsync(audience);
-        _services = Services(audience, verifiedTokenCacheSize: 1000);
+        _services = Services(audience, verifiedTokenMemoryKilobytes: 16 * 1024);
         _validator = _services.GetRequiredService<Auth0TokenValidator>();
         // The same path with no memory of verified tokens: every call verifies the signature.
-        _servicesWithoutMemory = Services(audience, verifiedTokenCacheSize: 0);
+        _servicesWithoutMemory = Services(audience, verifiedTokenMemoryKilobytes: 0);
         _firstSight = _servicesWithoutMemory.GetRequiredService<Auth0TokenValidator>();
 
         var token = _issuer.CreateToken();
@@ -59,24 +57,23 @@ public class TokenValidationBenchmarks
         _publicKey = RSA.Create(_issuer.SigningKey.Rsa.ExportParameters(includePrivateParameters: false));
 
         // Warm keys: the first validation fetches them.
-        if ((await _validator.ValidateAsync(_valid, CancellationToken.None)).Token is null
-            || (await _firstSight.ValidateAsync(_valid, CancellationToken.None)).Token is null)
+        if ((await _validator.ValidateAsync(_valid, CancellationToken.None)).IsVerified is false
+            || (await _firstSight.ValidateAsync(_valid, CancellationToken.None)).IsVerified is false)
         {
             throw new InvalidOperationException("The valid token did not validate.");
         }
     }
 
-    private ServiceProvider Services(string audience, int verifiedTokenCacheSize)
+    private ServiceProvider Services(string audience, int verifiedTokenMemoryKilobytes)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Auth0:Domain"] = _issuer.Authority.AbsoluteUri,
             ["Auth0:ApiAudience"] = audience,
-            ["Auth0:VerifiedTokenCacheSize"] = verifiedTokenCacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Auth0:VerifiedTokenMemoryKilobytes"] = verifiedTokenMemoryKilobytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build();
         return new ServiceCollection()
-            .AddSingleton(new FunctionCatalog(typeof(PublicFunction).Assembly, "api"))
-            .AddAuth0AccessTokens(configuration)
+            .AddAuth0TokenValidation(configuration.GetSection("Auth0"))
             .BuildServiceProvider();
     }
 
@@ -93,23 +90,23 @@ public class TokenValidationBenchmarks
     public bool RawVerify() => _publicKey.VerifyData(_signingInput, _signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
 
     [Benchmark(Description = "valid token, first sight")]
-    public Task<AccessTokenResult> ValidFirstSight() => _firstSight.ValidateAsync(_valid, CancellationToken.None);
+    public async Task<bool> ValidFirstSight() => (await _firstSight.ValidateAsync(_valid, CancellationToken.None)).IsVerified;
 
     [Benchmark(Description = "valid token, seen before")]
-    public Task<AccessTokenResult> ValidSeenBefore() => _validator.ValidateAsync(_valid, CancellationToken.None);
+    public async Task<bool> ValidSeenBefore() => (await _validator.ValidateAsync(_valid, CancellationToken.None)).IsVerified;
 
     [Benchmark(Description = "missing header")]
-    public Task<AccessTokenResult> MissingHeader() => _validator.ValidateAsync(null, CancellationToken.None);
+    public async Task<bool> MissingHeader() => (await _validator.ValidateAsync(null, CancellationToken.None)).IsVerified;
 
     [Benchmark(Description = "malformed token")]
-    public Task<AccessTokenResult> Malformed() => _validator.ValidateAsync(_malformed, CancellationToken.None);
+    public async Task<bool> Malformed() => (await _validator.ValidateAsync(_malformed, CancellationToken.None)).IsVerified;
 
     [Benchmark(Description = "expired token")]
-    public Task<AccessTokenResult> Expired() => _validator.ValidateAsync(_expired, CancellationToken.None);
+    public async Task<bool> Expired() => (await _validator.ValidateAsync(_expired, CancellationToken.None)).IsVerified;
 
     [Benchmark(Description = "wrong audience")]
-    public Task<AccessTokenResult> WrongAudience() => _validator.ValidateAsync(_wrongAudience, CancellationToken.None);
+    public async Task<bool> WrongAudience() => (await _validator.ValidateAsync(_wrongAudience, CancellationToken.None)).IsVerified;
 
     [Benchmark(Description = "bad signature")]
-    public Task<AccessTokenResult> BadSignature() => _validator.ValidateAsync(_badSignature, CancellationToken.None);
+    public async Task<bool> BadSignature() => (await _validator.ValidateAsync(_badSignature, CancellationToken.None)).IsVerified;
 }

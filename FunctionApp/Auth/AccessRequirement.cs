@@ -1,7 +1,7 @@
 namespace FunctionApp.Auth;
 
 /// <summary>What a protected function requires of a verified token: the permissions it must grant.</summary>
-public sealed class AccessRequirement
+internal sealed class AccessRequirement
 {
     public AccessRequirement(IReadOnlyList<string> permissions)
     {

@@ -1,7 +1,5 @@
-using System.Globalization;
-using FunctionApp.Endpoints;
-using FunctionApp.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
 
@@ -11,25 +9,22 @@ namespace FunctionApp.Auth;
 /// Runs before every function marked <see cref="RequireAccessTokenAttribute"/>: verifies the bearer token and either
 /// hands it to the function or answers for it with the rejection.
 /// </summary>
-public sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
+internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
 {
-    private const int RetryAfterSeconds = 5;
-    private const int MaxLoggedKeyIdLength = 64;
+    private const string RetryAfterSeconds = "5";
+    private const string JsonContentType = "application/json; charset=utf-8";
 
-    private readonly FunctionCatalog _catalog;
+    private readonly ProtectedFunctions _functions;
     private readonly Auth0TokenValidator _validator;
-    private readonly RejectionResponses _responses;
+    private readonly ErrorContract _contract;
     private readonly ILogger<AccessTokenMiddleware> _logger;
 
     public AccessTokenMiddleware(
-        FunctionCatalog catalog,
-        Auth0TokenValidator validator,
-        RejectionResponses responses,
-        ILogger<AccessTokenMiddleware> logger)
+        ProtectedFunctions functions, Auth0TokenValidator validator, AccessTokenPolicy policy, ILogger<AccessTokenMiddleware> logger)
     {
-        _catalog = catalog;
+        _functions = functions;
         _validator = validator;
-        _responses = responses;
+        _contract = policy.ErrorContract;
         _logger = logger;
     }
 
@@ -37,7 +32,7 @@ public sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (!_catalog.TryGetRequirement(context.FunctionDefinition.Name, out var requirement))
+        if (!_functions.TryGetRequirement(context.FunctionDefinition.Name, out var requirement))
         {
             await next(context);
             return;
@@ -48,39 +43,54 @@ public sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         var authorization = request.Headers.TryGetValues("Authorization", out var values) ? string.Join(',', values) : null;
 
         var result = await _validator.ValidateAsync(authorization, context.CancellationToken);
-        var rejection = result.Rejection;
-        if (result.Token is not null)
+        TokenRejection rejection;
+        if (result.IsVerified)
         {
             // Permissions are looked at only once the signature and claims have been verified.
             if (requirement.IsSatisfiedBy(result.Token))
             {
                 context.SetVerifiedAccessToken(result.Token);
                 await next(context);
+                if (context.GetHttpResponseData() is { } answer)
+                {
+                    KeepPrivate(answer);
+                }
+
                 return;
             }
 
             rejection = TokenRejection.InsufficientScope;
         }
-
-        var answer = _responses.For(rejection!, requirement.Scope);
-        LogRejected(_logger, context.FunctionDefinition.Name, (int)answer.Status, rejection!.Reason, Truncate(result.KeyId));
-        var response = await request.CreateJsonResponseAsync(answer.Status, answer.Body);
-        if (answer.Challenge is not null)
+        else
         {
-            response.Headers.Add("WWW-Authenticate", answer.Challenge);
+            rejection = result.Rejection;
         }
 
-        if (answer.RetryLater)
+        var status = rejection.Status(_contract);
+        LogRejected(_logger, context.FunctionDefinition.Name, (int)status, rejection.Reason, LogValue.Escape(result.KeyId));
+        var response = request.CreateResponse(status);
+        response.Headers.Add("Content-Type", JsonContentType);
+        KeepPrivate(response);
+        if (rejection.Challenge(requirement.Scope) is { } challenge)
         {
-            response.Headers.Add("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture));
+            response.Headers.Add("WWW-Authenticate", challenge);
         }
 
+        if (rejection.RetryLater)
+        {
+            response.Headers.Add("Retry-After", RetryAfterSeconds);
+        }
+
+        await response.Body.WriteAsync(rejection.Body(_contract), context.CancellationToken);
         context.GetInvocationResult().Value = response;
     }
 
-    // The kid comes from the caller: bound what reaches the logs.
-    private static string? Truncate(string? keyId) =>
-        keyId is { Length: > MaxLoggedKeyIdLength } ? keyId[..MaxLoggedKeyIdLength] + "…" : keyId;
+    // Answers about a caller's credentials are for that caller only: no shared cache may keep them, no browser may sniff them.
+    private static void KeepPrivate(HttpResponseData response)
+    {
+        response.Headers.Add("Cache-Control", "no-store");
+        response.Headers.Add("X-Content-Type-Options", "nosniff");
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
         Message = "Rejected a request to {Function}: {Status} {Reason} (kid: {Kid})")]

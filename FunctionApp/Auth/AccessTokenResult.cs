@@ -1,9 +1,29 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace FunctionApp.Auth;
 
-/// <summary>The outcome of checking an Authorization header: a verified token, or the rejection to send.</summary>
-public readonly record struct AccessTokenResult(VerifiedAccessToken? Token, TokenRejection? Rejection, string? KeyId)
+/// <summary>The outcome of checking an Authorization header: either a verified token or the rejection to send.</summary>
+internal readonly struct AccessTokenResult
 {
-    public static AccessTokenResult Verified(VerifiedAccessToken token) => new(token, null, token.Token.Kid);
+    private AccessTokenResult(VerifiedAccessToken? token, TokenRejection? rejection, string? keyId)
+    {
+        Token = token;
+        Rejection = rejection;
+        KeyId = keyId;
+    }
+
+    public VerifiedAccessToken? Token { get; }
+
+    public TokenRejection? Rejection { get; }
+
+    /// <summary>The kid the caller's token named, if it could be read: the one token detail that is logged.</summary>
+    public string? KeyId { get; }
+
+    [MemberNotNullWhen(true, nameof(Token))]
+    [MemberNotNullWhen(false, nameof(Rejection))]
+    public bool IsVerified => Token is not null;
+
+    public static AccessTokenResult Verified(VerifiedAccessToken token) => new(token, null, token.KeyId);
 
     public static AccessTokenResult Rejected(TokenRejection rejection, string? keyId = null) => new(null, rejection, keyId);
 }

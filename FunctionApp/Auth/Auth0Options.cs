@@ -26,8 +26,11 @@ public sealed class Auth0Options
     /// <summary>How rejections are answered: <c>Sample</c> (the sample's bodies) or <c>Rfc6750</c>.</summary>
     public string ErrorContract { get; set; } = nameof(Auth.ErrorContract.Sample);
 
-    /// <summary>How many verified tokens to remember, so a client's next request skips the signature check; 0 turns it off.</summary>
-    public int VerifiedTokenCacheSize { get; set; } = 1000;
+    /// <summary>
+    /// How much memory, in kilobytes, the tokens already verified may take, so a client's next request skips the
+    /// signature check; 0 turns the memory off.
+    /// </summary>
+    public int VerifiedTokenMemoryKilobytes { get; set; } = 16 * 1024;
 
     /// <summary>How long one fetch of the OpenID configuration or the JWKS may take.</summary>
     public int MetadataTimeoutSeconds { get; set; } = 5;

@@ -1,14 +1,18 @@
 using System.Buffers;
-using System.Security.Cryptography;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace FunctionApp.Auth;
 
-/// <summary>Checks an Authorization header against the Auth0 tenant: the scheme, then the token, then its claims and signature.</summary>
-public sealed class Auth0TokenValidator
+/// <summary>
+/// Checks an Authorization header against the Auth0 tenant: the scheme, then the token's shape and JSON, its claims,
+/// and last its signature. Every input gets an answer; none makes it throw.
+/// </summary>
+internal sealed class Auth0TokenValidator
 {
     /// <summary>Larger tokens are refused before any parsing; Auth0 access tokens are a few kilobytes at most.</summary>
     public const int MaxTokenLength = 16 * 1024;
@@ -17,15 +21,17 @@ public sealed class Auth0TokenValidator
     private static readonly SearchValues<char> CompactJwsChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
 
+    private static readonly string[] NumericDates = ["exp", "nbf", "iat"];
+
     private readonly SigningKeySource _keys;
-    private readonly Auth0Settings _settings;
+    private readonly AccessTokenPolicy _policy;
     private readonly TimeProvider _time;
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenLength };
 
-    public Auth0TokenValidator(SigningKeySource keys, Auth0Settings settings, TimeProvider time)
+    public Auth0TokenValidator(SigningKeySource keys, AccessTokenPolicy policy, TimeProvider time)
     {
         _keys = keys;
-        _settings = settings;
+        _policy = policy;
         _time = time;
     }
 
@@ -39,14 +45,13 @@ public sealed class Auth0TokenValidator
 
         var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow().UtcDateTime;
-        if (keys is not null && keys.TryGetVerified(credential.Span, now - _settings.ClockSkew, out var known))
+        if (keys is not null && keys.Memory.TryGet(credential.Span, now - _policy.ClockSkew, out var known))
         {
             return AccessTokenResult.Verified(known);
         }
 
         var token = credential.ToString();
-        byte[]? payloadJson = null;
-        rejection = ReadJws(token, out var jwt) ?? CheckClaims(jwt!, now, out payloadJson);
+        rejection = ReadJws(token, out var jwt, out var payloadJson) ?? CheckClaims(jwt!, now);
         if (rejection is not null)
         {
             return AccessTokenResult.Rejected(rejection, jwt?.Kid);
@@ -57,10 +62,10 @@ public sealed class Auth0TokenValidator
             return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, jwt!.Kid);
         }
 
-        if (!keys.Contains(jwt!.Kid))
+        if (keys.Find(jwt!.Kid, jwt.Alg) is null)
         {
             keys = await _keys.RefreshAsync(keys, cancellationToken).ConfigureAwait(false);
-            if (keys is null || !keys.Contains(jwt.Kid))
+            if (keys?.Find(jwt.Kid, jwt.Alg) is null)
             {
                 return AccessTokenResult.Rejected(TokenRejection.NoMatchingKey, jwt.Kid);
             }
@@ -70,70 +75,55 @@ public sealed class Auth0TokenValidator
     }
 
     /// <summary>
-    /// Runs every step of validation once before the first caller does, so that it pays neither for compiling the
-    /// path nor for preparing each published key: a success with a throwaway key (when RS256 is allowed), and a
-    /// signature check against each of <paramref name="keys"/> that is bound to fail. Nothing is remembered.
+    /// Runs the whole path once for each published key before the first caller does, with a token that passes every
+    /// check but the signature, so the first caller pays neither for compiling the path nor for preparing the key.
+    /// Needs no key of its own; nothing is remembered.
     /// </summary>
-    public async Task WarmUpAsync(SigningKeys? keys)
+    public async Task WarmUpAsync(SigningKeys keys)
     {
-        await ValidateAsync(null, CancellationToken.None).ConfigureAwait(false);
-        if (!_settings.Algorithms.Contains(SecurityAlgorithms.RsaSha256))
+        ArgumentNullException.ThrowIfNull(keys);
+        var exp = _time.GetUtcNow().AddMinutes(1).ToUnixTimeSeconds();
+        var payload = Base64Url.EncodeToString(Json(writer =>
         {
-            return;
-        }
-
-        var now = _time.GetUtcNow().UtcDateTime;
-        var descriptor = new SecurityTokenDescriptor
+            writer.WriteString("iss", _policy.Issuer);
+            writer.WriteString("sub", "warm-up@clients");
+            writer.WriteString("aud", _policy.Audience);
+            writer.WriteNumber("exp", exp);
+            writer.WriteString("scope", "warm:up");
+        }));
+        var signature = Base64Url.EncodeToString(new byte[256]);
+        foreach (var (keyId, keyType) in keys.KeyIds)
         {
-            Issuer = _settings.Issuer,
-            Audience = _settings.Audience,
-            Expires = now.AddMinutes(1),
-            // Claims of the shapes Auth0 puts in access tokens: strings, a space-separated scope, an array.
-            Claims = new Dictionary<string, object>
+            var alg = _policy.Algorithms.FirstOrDefault(a => SigningKeys.KeyTypeFor(a) == keyType);
+            if (alg is null)
             {
-                ["sub"] = "warm-up@clients",
-                ["azp"] = "warm-up",
-                ["gty"] = "client-credentials",
-                ["scope"] = "warm:up",
-                ["permissions"] = new[] { "warm:up" },
-            },
-        };
-        using var rsa = RSA.Create(2048);
-        var throwaway = new RsaSecurityKey(rsa) { KeyId = "warm-up" };
-        var configuration = new OpenIdConnectConfiguration();
-        configuration.SigningKeys.Add(throwaway);
-        descriptor.SigningCredentials = new SigningCredentials(throwaway, SecurityAlgorithms.RsaSha256);
-        var sample = _handler.CreateToken(descriptor);
-        await RunAsync(sample, new SigningKeys(configuration, _settings)).ConfigureAwait(false);
+                continue;
+            }
 
-        // The sample's payload and signature under each published kid: the check fails, the key's provider stays ready.
-        var payloadAndSignature = sample[sample.IndexOf('.', StringComparison.Ordinal)..];
-        foreach (var published in keys?.Configuration.SigningKeys.Where(k => !string.IsNullOrEmpty(k.KeyId)) ?? [])
-        {
-            var header = Base64UrlEncoder.Encode($$"""{"alg":"RS256","kid":"{{published.KeyId}}"}""");
-            await RunAsync(header + payloadAndSignature, keys!).ConfigureAwait(false);
-        }
-
-        async Task RunAsync(string token, SigningKeys with)
-        {
-            if ((ReadJws(token, out var jwt) ?? CheckClaims(jwt!, now, out _)) is null)
+            var header = Base64Url.EncodeToString(Json(writer =>
             {
-                await _handler.ValidateTokenAsync(jwt!, with.Parameters).ConfigureAwait(false);
+                writer.WriteString("alg", alg);
+                writer.WriteString("kid", keyId);
+            }));
+            var token = $"{header}.{payload}.{signature}";
+            if ((ReadJws(token, out var jwt, out _) ?? CheckClaims(jwt!, _time.GetUtcNow().UtcDateTime)) is null)
+            {
+                await _handler.ValidateTokenAsync(jwt!, keys.Parameters).ConfigureAwait(false);
             }
         }
     }
 
     private async Task<AccessTokenResult> VerifyAsync(string token, JsonWebToken jwt, byte[] payloadJson, SigningKeys keys)
     {
-        // IdentityModel checks the signature, then every claim again: CheckClaims only answers early, never instead.
+        // IdentityModel checks the signature, then every claim again.
         var result = await _handler.ValidateTokenAsync(jwt, keys.Parameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return AccessTokenResult.Rejected(Classify(result.Exception), jwt.Kid);
         }
 
-        var verified = new VerifiedAccessToken(jwt, payloadJson);
-        keys.Remember(token, verified);
+        var verified = new VerifiedAccessToken(payloadJson, keys.Find(jwt.Kid, jwt.Alg)!.KeyId, jwt.ValidTo);
+        keys.Memory.Remember(token, verified);
         return AccessTokenResult.Verified(verified);
     }
 
@@ -162,11 +152,25 @@ public sealed class Auth0TokenValidator
         return credential.Length > MaxTokenLength ? TokenRejection.TooLarge : null;
     }
 
-    private TokenRejection? ReadJws(string token, out JsonWebToken? jwt)
+    // Our own strict reading first: IdentityModel only ever sees a header and a payload that are each exactly one JSON
+    // object without duplicate members, so no two readers can disagree about what the token says.
+    private TokenRejection? ReadJws(string token, out JsonWebToken? jwt, out byte[]? payloadJson)
     {
         jwt = null;
-        // Exactly three segments: a five-segment JWE is refused here, never decrypted.
-        if (token.AsSpan().ContainsAnyExcept(CompactJwsChars) || token.AsSpan().Count('.') != 2)
+        payloadJson = null;
+        var span = token.AsSpan();
+        var firstDot = span.IndexOf('.');
+        var lastDot = span.LastIndexOf('.');
+        // Exactly three segments, header and payload not empty: a five-segment JWE is refused here, never decrypted.
+        if (span.ContainsAnyExcept(CompactJwsChars) || span.Count('.') != 2 || firstDot == 0 || lastDot == firstDot + 1)
+        {
+            return TokenRejection.Malformed;
+        }
+
+        var header = TryDecode(span[..firstDot]);
+        payloadJson = TryDecode(span[(firstDot + 1)..lastDot]);
+        if (header is null || payloadJson is null
+            || !StrictJson.IsStrictObject(header, []) || !StrictJson.IsStrictObject(payloadJson, NumericDates))
         {
             return TokenRejection.Malformed;
         }
@@ -177,10 +181,11 @@ public sealed class Auth0TokenValidator
         }
         catch (ArgumentException)
         {
+            // A member of the wrong type, such as a kid that is a number.
             return TokenRejection.Malformed;
         }
 
-        if (!_settings.Algorithms.Contains(jwt.Alg, StringComparer.Ordinal))
+        if (!jwt.TryGetHeaderValue<string>(JwtHeaderParameterNames.Alg, out var alg) || !_policy.Algorithms.Contains(alg, StringComparer.Ordinal))
         {
             return TokenRejection.AlgorithmNotAllowed;
         }
@@ -191,49 +196,46 @@ public sealed class Auth0TokenValidator
             return TokenRejection.UnsupportedCriticalHeader;
         }
 
-        return string.IsNullOrEmpty(jwt.Kid) ? TokenRejection.NoMatchingKey : null;
+        return jwt.TryGetHeaderValue<string>(JwtHeaderParameterNames.Kid, out var kid) && kid.Length > 0
+            ? null
+            : TokenRejection.NoMatchingKey;
     }
 
-    // The claim rules, checked before the signature so that a token refused for its claims costs no RSA verify.
-    private TokenRejection? CheckClaims(JsonWebToken jwt, DateTime now, out byte[]? payloadJson)
+    // The claim rules, checked before the signature so that a token refused for its claims costs no RSA verify. They are
+    // also the only check of an iat in the future, which IdentityModel does not look at.
+    private TokenRejection? CheckClaims(JsonWebToken jwt, DateTime now)
     {
-        payloadJson = Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload);
-        if (!DatesAreNumbers(payloadJson))
-        {
-            return TokenRejection.Malformed;
-        }
-
-        var skew = _settings.ClockSkew;
+        var skew = _policy.ClockSkew;
         return jwt switch
         {
             _ when !jwt.TryGetPayloadValue<object>(JwtRegisteredClaimNames.Exp, out _) => TokenRejection.NoExpiry,
             _ when jwt.ValidTo < now - skew => TokenRejection.Expired,
-            // IdentityModel does not check iat; a token issued in the future is not yet valid, as PyJWT rules in the sample.
+            // A token issued in the future is not yet valid, as PyJWT rules in the sample.
             _ when jwt.ValidFrom > now + skew || jwt.IssuedAt > now + skew => TokenRejection.NotYetValid,
-            _ when !string.Equals(jwt.Issuer, _settings.Issuer, StringComparison.Ordinal) => TokenRejection.InvalidIssuer,
-            _ when !jwt.Audiences.Contains(_settings.Audience, StringComparer.Ordinal) => TokenRejection.InvalidAudience,
+            _ when !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Iss, out var iss)
+                || !string.Equals(iss, _policy.Issuer, StringComparison.Ordinal) => TokenRejection.InvalidIssuer,
+            _ when !jwt.Audiences.Contains(_policy.Audience, StringComparer.Ordinal) => TokenRejection.InvalidAudience,
             _ => null,
         };
     }
 
-    // RFC 7519 2: a NumericDate is a JSON number. IdentityModel also reads "exp": "1700000000", so look at the raw JSON.
-    private static bool DatesAreNumbers(byte[] payloadJson)
+    private static byte[]? TryDecode(ReadOnlySpan<char> segment)
     {
-        var reader = new Utf8JsonReader(payloadJson);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isDate = reader.ValueTextEquals("exp"u8) || reader.ValueTextEquals("nbf"u8) || reader.ValueTextEquals("iat"u8);
-            reader.Read();
-            if (isDate && reader.TokenType != JsonTokenType.Number)
-            {
-                return false;
-            }
+        var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
+        return Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? bytes[..written] : null;
+    }
 
-            reader.Skip();
+    private static byte[] Json(Action<Utf8JsonWriter> members)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            members(writer);
+            writer.WriteEndObject();
         }
 
-        return true;
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static TokenRejection Classify(Exception? failure) => failure switch

@@ -1,23 +1,22 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.Auth;
 
 /// <summary>Fetches the signing keys and warms up validation as the worker starts, so the first private request pays for neither.</summary>
-public sealed partial class SigningKeyPrefetcher : BackgroundService
+internal sealed partial class SigningKeyPrefetcher : BackgroundService
 {
     private readonly SigningKeySource _keys;
     private readonly Auth0TokenValidator _validator;
-    private readonly Auth0Settings _settings;
+    private readonly AccessTokenPolicy _policy;
     private readonly ILogger<SigningKeyPrefetcher> _logger;
 
     public SigningKeyPrefetcher(
-        SigningKeySource keys, Auth0TokenValidator validator, Auth0Settings settings, ILogger<SigningKeyPrefetcher> logger)
+        SigningKeySource keys, Auth0TokenValidator validator, AccessTokenPolicy policy, ILogger<SigningKeyPrefetcher> logger)
     {
         _keys = keys;
         _validator = validator;
-        _settings = settings;
+        _policy = policy;
         _logger = logger;
     }
 
@@ -27,26 +26,16 @@ public sealed partial class SigningKeyPrefetcher : BackgroundService
         var keys = await _keys.GetAsync(stoppingToken);
         if (keys is null)
         {
-            LogPrefetchFailed(_logger, _settings.MetadataAddress);
+            LogPrefetchFailed(_logger, _policy.MetadataAddress);
+            return;
         }
 
-        try
-        {
-            await _validator.WarmUpAsync(keys);
-            LogReady(_logger);
-        }
-        catch (CryptographicException ex)
-        {
-            // Only an optimisation: without it the first private request compiles the path itself.
-            LogWarmUpFailed(_logger, ex.Message);
-        }
+        await _validator.WarmUpAsync(keys);
+        LogReady(_logger);
     }
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Token validation is warmed up.")]
     private static partial void LogReady(ILogger logger);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Could not warm up token validation: {Error}")]
-    private static partial void LogWarmUpFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "Could not fetch signing keys from {MetadataAddress} at start-up; protected functions answer 503 until they can.")]

@@ -4,68 +4,61 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// The tenant's signing keys, from the one process-wide configuration manager, with a refresh on unknown kids
-/// that is awaited, shared by every request waiting on it, and throttled.
+/// The tenant's signing keys, fetched through the one process-wide configuration manager. A request whose kid is
+/// cached never waits for the network: refreshes that are due run in the background, and only a request that needs
+/// a refresh (no keys yet, or a kid the keys lack) waits for one, shared by every request that needs it, throttled.
 /// </summary>
-public sealed class SigningKeySource
+internal sealed class SigningKeySource
 {
     /// <summary>IdentityModel's switch that makes a requested refresh happen in the next GetConfigurationAsync, awaited.</summary>
     public const string BlockingRefreshSwitch = "Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking";
 
-    private readonly IConfigurationManager<OpenIdConnectConfiguration> _manager;
-    private readonly Auth0Settings _settings;
+    private readonly ConfigurationManager<OpenIdConnectConfiguration> _manager;
+    private readonly AccessTokenPolicy _policy;
     private readonly TimeProvider _time;
     private readonly Lock _refreshGate = new();
     private SigningKeys? _current;
-    private Task<SigningKeys?>? _refresh;
-    private long _lastRefreshStarted = long.MinValue;
+    private Task<SigningKeys?> _refresh = Task.FromResult<SigningKeys?>(null);
+    private long? _lastRefreshEnded;
 
-    public SigningKeySource(
-        IConfigurationManager<OpenIdConnectConfiguration> manager,
-        Auth0Settings settings,
-        TimeProvider time)
+    public SigningKeySource(ConfigurationManager<OpenIdConnectConfiguration> manager, AccessTokenPolicy policy, TimeProvider time)
     {
         // Without it IdentityModel refreshes in the background and the request with a newly rotated kid fails.
         if (!AppContext.TryGetSwitch(BlockingRefreshSwitch, out var blocking) || !blocking)
         {
             throw new InvalidOperationException(
-                $"Set the runtime option {BlockingRefreshSwitch} to true (see FunctionApp.csproj) so that key refreshes are awaited.");
+                $"Set the runtime option {BlockingRefreshSwitch} to true (UseAuth0AccessTokens does) so that key refreshes are awaited.");
         }
 
         _manager = manager;
-        _settings = settings;
+        _policy = policy;
         _time = time;
     }
 
-    /// <summary>The current keys, or null when none could ever be fetched.</summary>
-    public async Task<SigningKeys?> GetAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The current keys, at once when there are some (starting a background refresh when they are due); otherwise
+    /// a fetch, awaited. Null when none could ever be fetched.
+    /// </summary>
+    public ValueTask<SigningKeys?> GetAsync(CancellationToken cancellationToken)
     {
-        OpenIdConnectConfiguration configuration;
-        try
-        {
-            configuration = await _manager.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            // The manager throws this only when it has nothing cached to fall back on; it retries on its own schedule.
-            return null;
-        }
-
         var current = Volatile.Read(ref _current);
-        if (ReferenceEquals(current?.Configuration, configuration))
+        if (current is null)
         {
-            return current!;
+            return new(FetchAsync(cancellationToken));
         }
 
-        // Requests racing past a new configuration all end up with one set, and so with one memory of verified tokens.
-        var fresh = new SigningKeys(configuration, _settings);
-        var published = Interlocked.CompareExchange(ref _current, fresh, current);
-        return ReferenceEquals(published, current) ? fresh : published!;
+        if (_time.GetUtcNow() - current.Fetched >= _manager.AutomaticRefreshInterval)
+        {
+            // Nobody waits for this one; the next requests find its keys when it is done.
+            _ = RefreshAsync(current, CancellationToken.None);
+        }
+
+        return new(current);
     }
 
     /// <summary>
-    /// Fetches the keys again because a token named a kid that <paramref name="stale"/> lacks. Requests arriving while a
-    /// refresh runs await that one; within the minimum interval of the last refresh the stale keys are returned.
+    /// Fetches the keys again because a token named a kid that <paramref name="stale"/> lacks. Requests arriving while
+    /// a refresh runs await that one; within the minimum interval of the last refresh the stale keys are returned.
     /// </summary>
     public Task<SigningKeys?> RefreshAsync(SigningKeys stale, CancellationToken cancellationToken)
     {
@@ -78,23 +71,78 @@ public sealed class SigningKeySource
                 return Task.FromResult<SigningKeys?>(current);
             }
 
-            if (_refresh is { IsCompleted: false })
+            if (!_refresh.IsCompleted)
             {
                 return _refresh.WaitAsync(cancellationToken);
             }
 
-            var now = _time.GetTimestamp();
-            if (_lastRefreshStarted != long.MinValue
-                && _time.GetElapsedTime(_lastRefreshStarted, now) < _settings.MinimumRefreshInterval)
+            // Measured from the end of the last refresh, as IdentityModel measures its own RefreshInterval, so that a
+            // refresh allowed here is never one the configuration manager ignores.
+            if (_lastRefreshEnded is { } ended && _time.GetElapsedTime(ended) < _policy.MinimumRefreshInterval)
             {
                 return Task.FromResult<SigningKeys?>(stale);
             }
 
-            _lastRefreshStarted = now;
             _manager.RequestRefresh();
             // The refresh belongs to every waiter, so one caller's cancellation must not cancel it.
-            _refresh = GetAsync(CancellationToken.None);
+            _refresh = RunRefreshAsync();
             return _refresh.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task<SigningKeys?> RunRefreshAsync()
+    {
+        try
+        {
+            return await FetchAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_refreshGate)
+            {
+                _lastRefreshEnded = _time.GetTimestamp();
+            }
+        }
+    }
+
+    private async Task<SigningKeys?> FetchAsync(CancellationToken cancellationToken)
+    {
+        OpenIdConnectConfiguration configuration;
+        try
+        {
+            configuration = await _manager.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Thrown only when the manager has nothing cached to fall back on; it retries on its own schedule.
+            return Volatile.Read(ref _current);
+        }
+
+        return Publish(configuration);
+    }
+
+    // Requests racing past a new configuration all end up with one set, and so with one memory of verified tokens.
+    private SigningKeys Publish(OpenIdConnectConfiguration configuration)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _current);
+            if (ReferenceEquals(current?.Configuration, configuration))
+            {
+                return current!;
+            }
+
+            var fresh = new SigningKeys(configuration, _policy, _time.GetUtcNow(), new VerifiedTokenMemory(_policy.VerifiedTokenMemoryBytes));
+            if (current is not null && current.Fingerprint == fresh.Fingerprint)
+            {
+                // The same keys fetched again: what they verified still holds.
+                fresh = new SigningKeys(configuration, _policy, _time.GetUtcNow(), current.Memory);
+            }
+
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _current, fresh, current), current))
+            {
+                return fresh;
+            }
         }
     }
 }

@@ -1,73 +1,90 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Security.Cryptography;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// One fetched set of signing keys, the validation parameters that use them, and the tokens already verified with
-/// them. A refresh makes a new set, so a key that leaves the JWKS takes its verified tokens with it.
+/// One fetched set of the tenant's signing keys, the validation rules that use them, and the memory of tokens they
+/// verified. A refresh that changes the keys makes a new set, so a key that leaves the JWKS takes its tokens with it.
 /// </summary>
-public sealed class SigningKeys
+internal sealed class SigningKeys
 {
-    private readonly FrozenSet<string> _keyIds;
-    private readonly int _capacity;
-    private readonly ConcurrentDictionary<string, VerifiedAccessToken> _verified = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, VerifiedAccessToken>.AlternateLookup<ReadOnlySpan<char>> _verifiedBySpan;
-    private int _count;
+    // A kid may name an RSA key and an EC key at once; the token's alg decides which one verifies it.
+    private readonly FrozenDictionary<(string KeyId, string KeyType), SecurityKey> _byIdAndType;
 
-    public SigningKeys(OpenIdConnectConfiguration configuration, Auth0Settings settings)
+    public SigningKeys(OpenIdConnectConfiguration configuration, AccessTokenPolicy policy, DateTimeOffset fetched, VerifiedTokenMemory memory)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(policy);
         Configuration = configuration;
-        _keyIds = configuration.SigningKeys
-            .Select(k => k.KeyId)
-            .Where(id => !string.IsNullOrEmpty(id))
-            .ToFrozenSet(StringComparer.Ordinal);
-        Parameters = Auth0TokenValidationParameters.Create(settings, configuration.SigningKeys);
-        _capacity = settings.VerifiedTokenCacheSize;
-        _verifiedBySpan = _verified.GetAlternateLookup<ReadOnlySpan<char>>();
+        Fetched = fetched;
+        Memory = memory;
+        // IdentityModel leaves out keys whose use is not sig when it reads the JWKS; the first key of each kid and type wins.
+        _byIdAndType = configuration.SigningKeys
+            .Where(key => !string.IsNullOrEmpty(key.KeyId) && KeyTypeOf(key) is not null)
+            .GroupBy(key => (key.KeyId, KeyTypeOf(key)!))
+            .ToFrozenDictionary(group => group.Key, group => group.First());
+        Fingerprint = string.Join('\n', (configuration.JsonWebKeySet?.Keys ?? [])
+            .Select(k => string.Join(' ', k.Kid, k.Kty, k.Use, k.Alg, k.N, k.E, k.Crv, k.X, k.Y, string.Join(',', k.X5c)))
+            .Order(StringComparer.Ordinal));
+        Parameters = new TokenValidationParameters
+        {
+            ValidIssuer = policy.Issuer,
+            ValidateIssuer = true,
+            ValidAudience = policy.Audience,
+            ValidateAudience = true,
+            RequireAudience = true,
+            IgnoreTrailingSlashWhenValidatingAudience = false,
+            ValidAlgorithms = policy.Algorithms,
+            RequireSignedTokens = true,
+            // The kid must name a published key of the alg's type; trying every key would hide a rotation that needs a refresh.
+            TryAllIssuerSigningKeys = false,
+            IssuerSigningKeyResolver = (_, token, keyId, _) =>
+                token is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt && Find(keyId, jwt.Alg) is { } key ? [key] : [],
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ClockSkew = policy.ClockSkew,
+            SaveSigninToken = false,
+        };
     }
 
     public OpenIdConnectConfiguration Configuration { get; }
 
+    /// <summary>When the keys were fetched.</summary>
+    public DateTimeOffset Fetched { get; }
+
     public TokenValidationParameters Parameters { get; }
 
-    public bool Contains(string keyId) => _keyIds.Contains(keyId);
+    /// <summary>The tokens verified with these keys.</summary>
+    public VerifiedTokenMemory Memory { get; }
 
-    /// <summary>A token verified earlier with these keys, found by its exact text, while it has not expired.</summary>
-    public bool TryGetVerified(ReadOnlySpan<char> token, DateTime expiredBefore, out VerifiedAccessToken verified)
+    /// <summary>The published keys as text, to tell whether a refresh changed anything.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>The kids with a key of a type some algorithm can use, as published.</summary>
+    public IEnumerable<(string KeyId, string KeyType)> KeyIds => _byIdAndType.Keys;
+
+    /// <summary>The published key that <paramref name="keyId"/> names and whose type fits <paramref name="algorithm"/>.</summary>
+    public SecurityKey? Find(string keyId, string algorithm) =>
+        KeyTypeFor(algorithm) is { } type && _byIdAndType.TryGetValue((keyId, type), out var key) ? key : null;
+
+    /// <summary>RSA for RS* and PS*, EC for ES*, null for anything else.</summary>
+    public static string? KeyTypeFor(string algorithm) => algorithm switch
     {
-        if (!_verifiedBySpan.TryGetValue(token, out verified!))
-        {
-            return false;
-        }
+        ['R' or 'P', 'S', ..] => JsonWebAlgorithmsKeyTypes.RSA,
+        ['E', 'S', ..] => JsonWebAlgorithmsKeyTypes.EllipticCurve,
+        _ => null,
+    };
 
-        if (verified.Token.ValidTo >= expiredBefore)
-        {
-            return true;
-        }
-
-        _verifiedBySpan.TryRemove(token, out _);
-        return false;
-    }
-
-    /// <summary>Keeps a fully verified token; the set starts over when full, so memory stays bounded.</summary>
-    public void Remember(string token, VerifiedAccessToken verified)
+    private static string? KeyTypeOf(SecurityKey key) => key switch
     {
-        if (_capacity == 0)
-        {
-            return;
-        }
-
-        if (Interlocked.Increment(ref _count) > _capacity)
-        {
-            _verified.Clear();
-            Interlocked.Exchange(ref _count, 1);
-        }
-
-        _verified[token] = verified;
-    }
+        RsaSecurityKey => JsonWebAlgorithmsKeyTypes.RSA,
+        ECDsaSecurityKey => JsonWebAlgorithmsKeyTypes.EllipticCurve,
+        X509SecurityKey { PublicKey: RSA } => JsonWebAlgorithmsKeyTypes.RSA,
+        X509SecurityKey { PublicKey: ECDsa } => JsonWebAlgorithmsKeyTypes.EllipticCurve,
+        JsonWebKey { Kty: var kty } when kty is JsonWebAlgorithmsKeyTypes.RSA or JsonWebAlgorithmsKeyTypes.EllipticCurve => kty,
+        _ => null,
+    };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Claims;
+using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 
@@ -11,23 +12,34 @@ public sealed class VerifiedAccessToken
     private readonly byte[] _payloadJson;
     private FrozenSet<string>? _permissions;
 
-    public VerifiedAccessToken(JsonWebToken token, byte[] payloadJson)
+    /// <param name="payloadJson">The payload as signed: one JSON object, already checked to have no duplicate members.</param>
+    /// <param name="keyId">The kid of the key that verified it.</param>
+    /// <param name="expires">Its exp.</param>
+    internal VerifiedAccessToken(byte[] payloadJson, string keyId, DateTime expires)
     {
-        Token = token ?? throw new ArgumentNullException(nameof(token));
-        _payloadJson = payloadJson ?? throw new ArgumentNullException(nameof(payloadJson));
+        _payloadJson = payloadJson;
+        KeyId = keyId;
+        Expires = expires;
     }
-
-    public JsonWebToken Token { get; }
 
     /// <summary>The payload exactly as the token carries it: a UTF-8 JSON object.</summary>
     public ReadOnlyMemory<byte> PayloadJson => _payloadJson;
+
+    /// <summary>When the token expires (its exp, UTC).</summary>
+    public DateTime Expires { get; }
+
+    internal string KeyId { get; }
 
     /// <summary>
     /// A new principal for the caller, every claim under its name in the token (sub stays sub), one claim per array
     /// element. New on each call: a verified token is shared by the requests that carry it.
     /// </summary>
-    public ClaimsPrincipal ToClaimsPrincipal() =>
-        new(new ClaimsIdentity(Token.Claims, authenticationType: "Bearer", nameType: "sub", roleType: "permissions"));
+    public ClaimsPrincipal ToClaimsPrincipal()
+    {
+        // Read on demand: the memory of verified tokens keeps only the payload bytes, not parsed claims.
+        var claims = new JsonWebToken("{}", Encoding.UTF8.GetString(_payloadJson)).Claims;
+        return new(new ClaimsIdentity(claims, authenticationType: "Bearer", nameType: "sub", roleType: "permissions"));
+    }
 
     /// <summary>True when the token grants <paramref name="permission"/> in its scope claim or its permissions array.</summary>
     public bool Grants(string permission) => (_permissions ??= ReadPermissions(_payloadJson)).Contains(permission);

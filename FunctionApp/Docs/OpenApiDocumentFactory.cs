@@ -1,25 +1,24 @@
+using System.Globalization;
 using System.Net;
 using System.Reflection;
 using System.Text.Json.Serialization;
 using FunctionApp.Auth;
-using FunctionApp.Endpoints;
-using FunctionApp.Http;
 using Microsoft.OpenApi;
 
 namespace FunctionApp.Docs;
 
 /// <summary>
-/// Builds the OpenAPI document from the function catalog and the error contract: adding a function, or protecting
-/// one, changes the docs with no second edit.
+/// Builds the OpenAPI document from the function catalog and the rejections of the error contract in force: adding a
+/// function, or protecting one, changes the docs with no second edit.
 /// </summary>
-public static class OpenApiDocumentFactory
+internal static class OpenApiDocumentFactory
 {
     public const string BearerScheme = "bearer";
 
-    public static OpenApiDocument Create(FunctionCatalog catalog, Auth0Settings settings)
+    public static OpenApiDocument Create(FunctionCatalog catalog, AccessTokenPolicy policy, string basePath)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(policy);
         var document = new OpenApiDocument
         {
             Info = new OpenApiInfo
@@ -27,7 +26,7 @@ public static class OpenApiDocumentFactory
                 Title = "Azure Functions API secured by Auth0",
                 Version = "1.0",
                 Description = "A port of Auth0's FastAPI sample. Protected operations need an Auth0 access token for the audience "
-                    + settings.Audience + ".",
+                    + policy.Audience + ".",
             },
             Paths = [],
             Components = new OpenApiComponents { Schemas = new Dictionary<string, IOpenApiSchema>() },
@@ -37,7 +36,7 @@ public static class OpenApiDocumentFactory
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
             BearerFormat = "JWT",
-            Description = "An Auth0 access token (RS256) issued by " + settings.Issuer,
+            Description = "An Auth0 access token (" + string.Join(", ", policy.Algorithms) + ") issued by " + policy.Issuer,
         });
 
         foreach (var endpoint in catalog.Endpoints.Where(e => e.Documented))
@@ -45,10 +44,10 @@ public static class OpenApiDocumentFactory
             var item = new OpenApiPathItem();
             foreach (var method in endpoint.Methods)
             {
-                item.AddOperation(new HttpMethod(method.ToUpperInvariant()), Operation(document, endpoint, settings.ErrorContract));
+                item.AddOperation(new HttpMethod(method.ToUpperInvariant()), Operation(document, endpoint, policy.ErrorContract));
             }
 
-            document.Paths.Add(endpoint.Path, item);
+            document.Paths.Add(basePath + "/" + endpoint.Route, item);
         }
 
         return document;
@@ -65,45 +64,34 @@ public static class OpenApiDocumentFactory
                 ["200"] = Json("Success", endpoint.ResponseBody is null ? AnyObject() : Schema(document, endpoint.ResponseBody)),
             },
         };
-        if (endpoint.Requirement is not { } requirement)
+        if (endpoint.Permissions is not { } permissions)
         {
             return operation;
         }
 
-        operation.Description = requirement.Permissions.Count == 0
+        operation.Description = permissions.Count == 0
             ? "Needs a valid access token."
-            : "Needs a valid access token granting: " + string.Join(", ", requirement.Permissions) + " (in its scope claim or permissions array).";
+            : "Needs a valid access token granting: " + string.Join(", ", permissions) + " (in its scope claim or permissions array).";
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
-        foreach (var (status, description, bodies) in Rejections(contract, requirement.Permissions.Count > 0))
+        // The answers the middleware gives, grouped by status, as TokenRejection states them.
+        var rejections = TokenRejection.All
+            .Where(r => permissions.Count > 0 || !r.IsInsufficientScope)
+            .GroupBy(r => r.Status(contract))
+            .OrderBy(g => g.Key);
+        foreach (var byStatus in rejections)
         {
-            var schemas = bodies.Select(body => (IOpenApiSchema)Schema(document, body)).ToList();
-            operation.Responses[((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture)] =
+            var schemas = byStatus
+                .Select(r => r.BodyMembers(contract))
+                .DistinctBy(members => string.Join(',', members))
+                .Select(members => (IOpenApiSchema)Schema(document, members))
+                .ToList();
+            var description = string.Join("; ", byStatus.Select(r => r.Reason))
+                + (byStatus.Any(r => r.RetryLater) ? " (retry after Retry-After)" : string.Empty);
+            operation.Responses[((int)byStatus.Key).ToString(CultureInfo.InvariantCulture)] =
                 Json(description, schemas.Count == 1 ? schemas[0] : new OpenApiSchema { OneOf = schemas });
         }
 
         return operation;
-    }
-
-    // The answers RejectionResponses gives under each contract, by status.
-    private static IEnumerable<(HttpStatusCode Status, string Description, Type[] Bodies)> Rejections(ErrorContract contract, bool needsPermissions)
-    {
-        if (contract == ErrorContract.Sample)
-        {
-            yield return (HttpStatusCode.BadRequest, "The token failed verification", [typeof(StatusMessage)]);
-            yield return (HttpStatusCode.Forbidden, needsPermissions
-                ? "No usable bearer credential, or a required permission is missing"
-                : "No usable bearer credential", needsPermissions ? [typeof(DetailMessage), typeof(StatusMessage)] : [typeof(DetailMessage)]);
-            yield return (HttpStatusCode.ServiceUnavailable, "Signing keys are unavailable; retry after Retry-After", [typeof(StatusMessage)]);
-            yield break;
-        }
-
-        yield return (HttpStatusCode.Unauthorized, "No usable bearer credential, or the token failed verification", [typeof(OAuthError)]);
-        if (needsPermissions)
-        {
-            yield return (HttpStatusCode.Forbidden, "A required permission is missing", [typeof(OAuthError)]);
-        }
-
-        yield return (HttpStatusCode.ServiceUnavailable, "Signing keys are unavailable; retry after Retry-After", [typeof(OAuthError)]);
     }
 
     private static OpenApiResponse Json(string description, IOpenApiSchema schema) => new()
@@ -115,21 +103,30 @@ public static class OpenApiDocumentFactory
     private static OpenApiSchema AnyObject() => new() { Type = JsonSchemaType.Object, Description = "The token's claims, as it carries them" };
 
     // A component schema for one of the API's own body records: string properties named as they serialise.
-    private static OpenApiSchemaReference Schema(OpenApiDocument document, Type body)
-    {
-        if (!document.Components!.Schemas!.ContainsKey(body.Name))
+    private static OpenApiSchemaReference Schema(OpenApiDocument document, Type body) =>
+        Schema(document, body.GetProperties().Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? p.Name).ToArray(), body.Name);
+
+    // A rejection body, named as the sample and RFC 6749 shape it.
+    private static OpenApiSchemaReference Schema(OpenApiDocument document, IReadOnlyList<string> members) =>
+        Schema(document, members, members switch
         {
-            var properties = body.GetProperties()
-                .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? p.Name)
-                .ToArray();
-            document.AddComponent<IOpenApiSchema>(body.Name, new OpenApiSchema
+            ["detail"] => "DetailMessage",
+            ["status", "msg"] => "StatusMessage",
+            _ => "OAuthError",
+        });
+
+    private static OpenApiSchemaReference Schema(OpenApiDocument document, IReadOnlyList<string> properties, string name)
+    {
+        if (!document.Components!.Schemas!.ContainsKey(name))
+        {
+            document.AddComponent<IOpenApiSchema>(name, new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
-                Properties = properties.ToDictionary(name => name, IOpenApiSchema (_) => new OpenApiSchema { Type = JsonSchemaType.String }),
+                Properties = properties.ToDictionary(p => p, IOpenApiSchema (_) => new OpenApiSchema { Type = JsonSchemaType.String }),
                 Required = properties.ToHashSet(),
             });
         }
 
-        return new OpenApiSchemaReference(body.Name, document);
+        return new OpenApiSchemaReference(name, document);
     }
 }

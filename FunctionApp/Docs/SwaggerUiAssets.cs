@@ -6,7 +6,7 @@ using Swashbuckle.AspNetCore.SwaggerUI;
 namespace FunctionApp.Docs;
 
 /// <summary>The Swagger UI files embedded in Swashbuckle's NuGet package: the docs need no CDN and no internet.</summary>
-public sealed class SwaggerUiAssets
+internal sealed class SwaggerUiAssets
 {
     private const string ResourcePrefix = "Swashbuckle.AspNetCore.SwaggerUI.node_modules.swagger_ui_dist.";
 

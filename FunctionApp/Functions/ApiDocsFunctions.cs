@@ -1,29 +1,27 @@
 using System.Net;
 using FunctionApp.Docs;
-using FunctionApp.Endpoints;
-using FunctionApp.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
 namespace FunctionApp.Functions;
 
 /// <summary>GET /api/openapi.json and the interactive docs at GET /api/docs; both anonymous.</summary>
-public sealed class ApiDocsFunctions(ApiDocs docs, SwaggerUiAssets assets)
+internal sealed class ApiDocsFunctions(ApiDocs docs, SwaggerUiAssets assets)
 {
-    // Swagger UI sets inline styles and data: images; everything else comes from this app.
-    private const string PagePolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
+    // Swagger UI sets inline styles and data: images; everything else comes from this app, and no page may frame it.
+    private const string PagePolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
     [Function("openapi")]
     [ExcludeFromApiDocs]
     public Task<HttpResponseData> OpenApi(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request) =>
-        request.CreateJsonResponseAsync(HttpStatusCode.OK, docs.OpenApiJson);
+        WriteAsync(request, "openapi.json", basePath => docs.OpenApiJson(basePath), "application/json; charset=utf-8");
 
     [Function("docs")]
     [ExcludeFromApiDocs]
     public Task<HttpResponseData> Page(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs")] HttpRequestData request) =>
-        WriteAsync(request, docs.Page, "text/html; charset=utf-8");
+        WriteAsync(request, "docs", basePath => docs.Page(basePath), "text/html; charset=utf-8");
 
     [Function("docs-asset")]
     [ExcludeFromApiDocs]
@@ -34,22 +32,28 @@ public sealed class ApiDocsFunctions(ApiDocs docs, SwaggerUiAssets assets)
         var name = request.Url.Segments[^1];
         if (name == "start.js")
         {
-            return WriteAsync(request, docs.StartScript, "text/javascript; charset=utf-8");
+            return WriteAsync(request, "docs/start.js", basePath => docs.StartScript(basePath), "text/javascript; charset=utf-8");
         }
 
         return assets.TryGet(name, out var content, out var contentType)
-            ? WriteAsync(request, content, contentType)
+            ? WriteAsync(request, "docs/" + name, _ => content, contentType)
             : Task.FromResult(request.CreateResponse(HttpStatusCode.NotFound));
     }
 
-    private static async Task<HttpResponseData> WriteAsync(HttpRequestData request, ReadOnlyMemory<byte> content, string contentType)
+    private static async Task<HttpResponseData> WriteAsync(
+        HttpRequestData request, string route, Func<string, ReadOnlyMemory<byte>> content, string contentType)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!ApiDocs.TryGetBasePath(request.Url, route, out var basePath))
+        {
+            return request.CreateResponse(HttpStatusCode.NotFound);
+        }
+
         var response = request.CreateResponse(HttpStatusCode.OK);
         response.Headers.Add("Content-Type", contentType);
         response.Headers.Add("Content-Security-Policy", PagePolicy);
         response.Headers.Add("X-Content-Type-Options", "nosniff");
-        await response.Body.WriteAsync(content);
+        await response.Body.WriteAsync(content(basePath));
         return response;
     }
 }

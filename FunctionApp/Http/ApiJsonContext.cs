@@ -4,6 +4,4 @@ namespace FunctionApp.Http;
 
 /// <summary>Source-generated serialisation of the API's own bodies: no reflection at run time.</summary>
 [JsonSerializable(typeof(StatusMessage))]
-[JsonSerializable(typeof(DetailMessage))]
-[JsonSerializable(typeof(OAuthError))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

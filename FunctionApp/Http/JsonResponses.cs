@@ -7,7 +7,7 @@ using Microsoft.Azure.Functions.Worker.Http;
 namespace FunctionApp.Http;
 
 /// <summary>Writes JSON bodies byte for byte, so that what the API promises is exactly what it sends.</summary>
-public static class JsonResponses
+internal static class JsonResponses
 {
     public const string ContentType = "application/json; charset=utf-8";
 

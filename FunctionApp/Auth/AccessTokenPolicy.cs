@@ -3,14 +3,17 @@ using System.Net;
 
 namespace FunctionApp.Auth;
 
-/// <summary>The validated, resolved form of <see cref="Auth0Options"/>: what token validation actually uses.</summary>
-public sealed class Auth0Settings
+/// <summary>
+/// What token validation actually uses: the <see cref="Auth0Options"/> checked and resolved once, at start-up
+/// (a bad setting stops start-up with a message naming it).
+/// </summary>
+internal sealed class AccessTokenPolicy
 {
     // Asymmetric algorithms only: accepting an HMAC algorithm next to RSA keys invites the key-confusion attack.
     private static readonly FrozenSet<string> SupportedAlgorithms = FrozenSet.Create(
         StringComparer.Ordinal, "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
 
-    private Auth0Settings(
+    private AccessTokenPolicy(
         Uri authority, string audience, string issuer, IReadOnlyList<string> algorithms, ErrorContract contract, Auth0Options options)
     {
         ErrorContract = contract;
@@ -21,7 +24,7 @@ public sealed class Auth0Settings
         ClockSkew = TimeSpan.FromSeconds(options.ClockSkewSeconds);
         MinimumRefreshInterval = TimeSpan.FromSeconds(options.MinimumRefreshIntervalSeconds);
         MetadataTimeout = TimeSpan.FromSeconds(options.MetadataTimeoutSeconds);
-        VerifiedTokenCacheSize = options.VerifiedTokenCacheSize;
+        VerifiedTokenMemoryBytes = options.VerifiedTokenMemoryKilobytes * 1024L;
     }
 
     /// <summary>The tenant's base address, ending in a slash.</summary>
@@ -46,10 +49,11 @@ public sealed class Auth0Settings
 
     public ErrorContract ErrorContract { get; }
 
-    public int VerifiedTokenCacheSize { get; }
+    /// <summary>The budget of the verified-token memory of one key set, in bytes; 0 turns it off.</summary>
+    public long VerifiedTokenMemoryBytes { get; }
 
     /// <summary>Resolves the options, or returns a message naming the first setting that is missing or invalid.</summary>
-    public static Auth0Settings? TryCreate(Auth0Options options, out string? error)
+    public static AccessTokenPolicy? TryResolve(Auth0Options options, out string? error)
     {
         ArgumentNullException.ThrowIfNull(options);
         error = Validate(options, out var authority, out var algorithms);
@@ -60,7 +64,7 @@ public sealed class Auth0Settings
 
         var contract = Enum.Parse<ErrorContract>(options.ErrorContract, ignoreCase: true);
         var issuer = string.IsNullOrWhiteSpace(options.Issuer) ? authority!.AbsoluteUri : options.Issuer.Trim();
-        return new Auth0Settings(authority!, options.ApiAudience!.Trim(), issuer, algorithms!, contract, options);
+        return new AccessTokenPolicy(authority!, options.ApiAudience!.Trim(), issuer, algorithms!, contract, options);
     }
 
     private static string? Validate(Auth0Options options, out Uri? authority, out IReadOnlyList<string>? algorithms)
@@ -102,7 +106,7 @@ public sealed class Auth0Settings
             { ClockSkewSeconds: < 0 or > 300 } => "Auth0__ClockSkewSeconds must be between 0 and 300.",
             { MinimumRefreshIntervalSeconds: < 1 or > 86400 } => "Auth0__MinimumRefreshIntervalSeconds must be between 1 and 86400.",
             { MetadataTimeoutSeconds: < 1 or > 60 } => "Auth0__MetadataTimeoutSeconds must be between 1 and 60.",
-            { VerifiedTokenCacheSize: < 0 or > 100_000 } => "Auth0__VerifiedTokenCacheSize must be between 0 and 100000.",
+            { VerifiedTokenMemoryKilobytes: < 0 or > 4 * 1024 * 1024 } => "Auth0__VerifiedTokenMemoryKilobytes must be between 0 and 4194304 (4 GiB).",
             // Names only: Enum.TryParse would also take "1" or "Sample,Rfc6750".
             _ when !Enum.GetNames<ErrorContract>().Contains(options.ErrorContract, StringComparer.OrdinalIgnoreCase) =>
                 "Auth0__ErrorContract must be Sample or Rfc6750.",

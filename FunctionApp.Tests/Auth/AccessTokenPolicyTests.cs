@@ -2,7 +2,7 @@ using FunctionApp.Auth;
 
 namespace FunctionApp.Tests.Auth;
 
-public sealed class Auth0SettingsTests
+public sealed class AccessTokenPolicyTests
 {
     private static Auth0Options Options(string? domain = "tenant.auth0.com", string? audience = "https://api.test/") =>
         new() { Domain = domain, ApiAudience = audience };
@@ -14,7 +14,7 @@ public sealed class Auth0SettingsTests
     [InlineData(" tenant.auth0.com ")]
     public void Domain_forms_resolve_to_the_same_authority_and_issuer(string domain)
     {
-        var settings = Auth0Settings.TryCreate(Options(domain), out var error);
+        var settings = AccessTokenPolicy.TryResolve(Options(domain), out var error);
 
         Assert.Null(error);
         Assert.Equal("https://tenant.auth0.com/", settings!.Authority.AbsoluteUri);
@@ -29,7 +29,7 @@ public sealed class Auth0SettingsTests
     [InlineData("http://[::1]:5000/")]
     public void Http_is_allowed_for_a_loopback_authority(string domain)
     {
-        var settings = Auth0Settings.TryCreate(Options(domain), out _);
+        var settings = AccessTokenPolicy.TryResolve(Options(domain), out _);
 
         Assert.NotNull(settings);
         Assert.False(settings.RequireHttps);
@@ -44,7 +44,7 @@ public sealed class Auth0SettingsTests
     [InlineData("https://user@tenant.auth0.com/")]
     public void Domain_is_refused_unless_https_or_loopback_http_without_path(string domain)
     {
-        Assert.Null(Auth0Settings.TryCreate(Options(domain), out var error));
+        Assert.Null(AccessTokenPolicy.TryResolve(Options(domain), out var error));
         Assert.StartsWith("Auth0__Domain must be", error, StringComparison.Ordinal);
     }
 
@@ -54,14 +54,14 @@ public sealed class Auth0SettingsTests
     [InlineData("  ")]
     public void Domain_is_required(string? domain)
     {
-        Assert.Null(Auth0Settings.TryCreate(Options(domain), out var error));
+        Assert.Null(AccessTokenPolicy.TryResolve(Options(domain), out var error));
         Assert.StartsWith("Auth0__Domain is required", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Audience_is_required()
     {
-        Assert.Null(Auth0Settings.TryCreate(Options(audience: ""), out var error));
+        Assert.Null(AccessTokenPolicy.TryResolve(Options(audience: ""), out var error));
         Assert.StartsWith("Auth0__ApiAudience is required", error, StringComparison.Ordinal);
     }
 
@@ -71,7 +71,7 @@ public sealed class Auth0SettingsTests
         var options = Options();
         options.Issuer = "https://login.example.com/";
 
-        Assert.Equal("https://login.example.com/", Auth0Settings.TryCreate(options, out _)!.Issuer);
+        Assert.Equal("https://login.example.com/", AccessTokenPolicy.TryResolve(options, out _)!.Issuer);
     }
 
     [Theory]
@@ -85,7 +85,7 @@ public sealed class Auth0SettingsTests
         var options = Options();
         options.Algorithms = algorithms;
 
-        Assert.Null(Auth0Settings.TryCreate(options, out var error));
+        Assert.Null(AccessTokenPolicy.TryResolve(options, out var error));
         Assert.StartsWith("Auth0__Algorithms must list", error, StringComparison.Ordinal);
     }
 
@@ -95,19 +95,19 @@ public sealed class Auth0SettingsTests
         var options = Options();
         options.Algorithms = "RS256, PS256";
 
-        Assert.Equal(["RS256", "PS256"], Auth0Settings.TryCreate(options, out _)!.Algorithms);
+        Assert.Equal(["RS256", "PS256"], AccessTokenPolicy.TryResolve(options, out _)!.Algorithms);
     }
 
     [Fact]
     public void Defaults_are_strict_and_documented()
     {
-        var settings = Auth0Settings.TryCreate(Options(), out _)!;
+        var settings = AccessTokenPolicy.TryResolve(Options(), out _)!;
 
         Assert.Equal(["RS256"], settings.Algorithms);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.ClockSkew);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.MinimumRefreshInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.MetadataTimeout);
-        Assert.Equal(1000, settings.VerifiedTokenCacheSize);
+        Assert.Equal(16L * 1024 * 1024, settings.VerifiedTokenMemoryBytes);
         Assert.Equal(ErrorContract.Sample, settings.ErrorContract);
     }
 
@@ -115,16 +115,16 @@ public sealed class Auth0SettingsTests
     [InlineData(-1, 30, 5, "Auth0__ClockSkewSeconds")]
     [InlineData(30, 0, 5, "Auth0__MinimumRefreshIntervalSeconds")]
     [InlineData(30, 30, 0, "Auth0__MetadataTimeoutSeconds")]
-    [InlineData(30, 30, 5, "Auth0__VerifiedTokenCacheSize", -1)]
-    public void Numeric_settings_out_of_range_are_named(int skew, int refresh, int timeout, string setting, int cacheSize = 1000)
+    [InlineData(30, 30, 5, "Auth0__VerifiedTokenMemoryKilobytes", -1)]
+    public void Numeric_settings_out_of_range_are_named(int skew, int refresh, int timeout, string setting, int memoryKilobytes = 1024)
     {
         var options = Options();
         options.ClockSkewSeconds = skew;
         options.MinimumRefreshIntervalSeconds = refresh;
         options.MetadataTimeoutSeconds = timeout;
-        options.VerifiedTokenCacheSize = cacheSize;
+        options.VerifiedTokenMemoryKilobytes = memoryKilobytes;
 
-        Assert.Null(Auth0Settings.TryCreate(options, out var error));
+        Assert.Null(AccessTokenPolicy.TryResolve(options, out var error));
         Assert.StartsWith(setting, error, StringComparison.Ordinal);
     }
 
@@ -136,7 +136,7 @@ public sealed class Auth0SettingsTests
         var options = Options();
         options.ErrorContract = value;
 
-        Assert.Equal(expected, Auth0Settings.TryCreate(options, out _)!.ErrorContract);
+        Assert.Equal(expected, AccessTokenPolicy.TryResolve(options, out _)!.ErrorContract);
     }
 
     [Theory]
@@ -148,7 +148,7 @@ public sealed class Auth0SettingsTests
         var options = Options();
         options.ErrorContract = value;
 
-        Assert.Null(Auth0Settings.TryCreate(options, out var error));
+        Assert.Null(AccessTokenPolicy.TryResolve(options, out var error));
         Assert.Equal("Auth0__ErrorContract must be Sample or Rfc6750.", error);
     }
 }

@@ -1,5 +1,5 @@
-namespace FunctionApp.Endpoints;
+namespace FunctionApp.Docs;
 
 /// <summary>Keeps a function (such as the docs themselves) out of the OpenAPI document.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class ExcludeFromApiDocsAttribute : Attribute;
+internal sealed class ExcludeFromApiDocsAttribute : Attribute;

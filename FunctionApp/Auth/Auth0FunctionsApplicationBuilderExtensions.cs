@@ -1,0 +1,74 @@
+using System.Reflection;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace FunctionApp.Auth;
+
+/// <summary>Turns on Auth0 access-token protection for the functions marked <see cref="RequireAccessTokenAttribute"/>.</summary>
+public static class Auth0FunctionsApplicationBuilderExtensions
+{
+    private const string MetadataClientKey = "Auth0.Metadata";
+
+    /// <summary>
+    /// Binds and checks the <c>Auth0</c> settings (a bad one stops start-up), reads the <c>[RequireAccessToken]</c>
+    /// marks of the app's functions, and adds the middleware that enforces them.
+    /// </summary>
+    public static FunctionsApplicationBuilder UseAuth0AccessTokens(this FunctionsApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var functions = Assembly.GetEntryAssembly()
+            ?? throw new InvalidOperationException("UseAuth0AccessTokens needs the function app's entry assembly to read its functions.");
+        builder.Services.AddSingleton(new ProtectedFunctions(functions.GetTypes()));
+        builder.Services.AddAuth0TokenValidation(builder.Configuration.GetSection(Auth0Options.SectionName));
+        builder.UseMiddleware<AccessTokenMiddleware>();
+        return builder;
+    }
+
+    /// <summary>Everything but the middleware: what tests and benchmarks build in their own process.</summary>
+    internal static IServiceCollection AddAuth0TokenValidation(this IServiceCollection services, IConfiguration section)
+    {
+        // Makes a requested key refresh an awaited one, so the request carrying a newly rotated kid succeeds. Process-wide:
+        // IdentityModel reads it once, on its first refresh.
+        AppContext.SetSwitch(SigningKeySource.BlockingRefreshSwitch, true);
+
+        services.AddOptions<Auth0Options>().Bind(section);
+        // Resolved once; the prefetcher needs it as the host starts, so a bad setting stops start-up there.
+        services.AddSingleton(sp => AccessTokenPolicy.TryResolve(sp.GetRequiredService<IOptions<Auth0Options>>().Value, out var error)
+            ?? throw new OptionsValidationException(Auth0Options.SectionName, typeof(Auth0Options), [error!]));
+        services.AddKeyedSingleton(MetadataClientKey, (sp, _) => new HttpClient(
+            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(15) })
+        {
+            Timeout = sp.GetRequiredService<AccessTokenPolicy>().MetadataTimeout,
+        });
+        services.AddSingleton(sp =>
+        {
+            var policy = sp.GetRequiredService<AccessTokenPolicy>();
+            var retriever = new HttpDocumentRetriever(sp.GetRequiredKeyedService<HttpClient>(MetadataClientKey))
+            {
+                RequireHttps = policy.RequireHttps,
+            };
+            // The validator refuses a configuration without keys, so a broken JWKS never replaces good keys.
+            return new ConfigurationManager<OpenIdConnectConfiguration>(
+                policy.MetadataAddress.AbsoluteUri,
+                new OpenIdConnectConfigurationRetriever(),
+                retriever,
+                new OpenIdConnectConfigurationValidator())
+            {
+                RefreshInterval = policy.MinimumRefreshInterval,
+            };
+        });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SigningKeySource>();
+        services.AddSingleton<Auth0TokenValidator>();
+        services.AddHostedService<SigningKeyPrefetcher>();
+        return services;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace FunctionApp.Auth;
+
+/// <summary>
+/// The JSON rules every token part must meet before any other parser sees it: exactly one JSON object (RFC 7519 7.2),
+/// no member name twice in any object (RFC 7515 5.2, RFC 7519 4), valid UTF-8 and escapes throughout, and dates that
+/// are plain numbers. With these, every parser that reads the part afterwards sees the same claims.
+/// </summary>
+internal static class StrictJson
+{
+    private const int MaxDepth = 32;
+
+    // Year 9999: a NumericDate beyond it cannot be a DateTime, and a negative one is no real token's.
+    private const double LatestNumericDate = 253_402_300_799;
+
+    /// <summary>
+    /// True when <paramref name="json"/> is one object meeting the rules above; top-level members named in
+    /// <paramref name="numericDates"/> must be numbers from 0 to year 9999 (RFC 7519 2, NumericDate).
+    /// </summary>
+    public static bool IsStrictObject(ReadOnlySpan<byte> json, ReadOnlySpan<string> numericDates)
+    {
+        try
+        {
+            return Check(json, numericDates);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escape that decodes to invalid UTF-16, such as a lone surrogate.
+            return false;
+        }
+    }
+
+    private static bool Check(ReadOnlySpan<byte> json, ReadOnlySpan<string> numericDates)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        var names = new Stack<HashSet<string>>();
+        names.Push(new HashSet<string>(StringComparer.Ordinal));
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    names.Push(new HashSet<string>(StringComparer.Ordinal));
+                    break;
+                case JsonTokenType.EndObject:
+                    names.Pop();
+                    break;
+                case JsonTokenType.PropertyName:
+                    // Compared unescaped: "iss" and "\u0069ss" are the same name.
+                    var name = reader.GetString()!;
+                    if (!names.Peek().Add(name))
+                    {
+                        return false;
+                    }
+
+                    if (names.Count == 1 && numericDates.Contains(name))
+                    {
+                        if (!reader.Read() || !IsNumericDate(ref reader))
+                        {
+                            return false;
+                        }
+                    }
+
+                    break;
+                case JsonTokenType.String when !IsValidString(ref reader):
+                    return false;
+            }
+
+            if (names.Count == 0)
+            {
+                // The object has ended: anything after it but white space makes Read throw.
+                return !reader.Read();
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsNumericDate(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Number
+        && reader.TryGetDouble(out var value)
+        && double.IsFinite(value)
+        && value is >= 0 and <= LatestNumericDate;
+
+    private static bool IsValidString(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped ? reader.GetString() is not null : Utf8.IsValid(reader.ValueSpan);
+}
