@@ -13,8 +13,14 @@ public static class CompactJws
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(payload);
+        return Encode(header.ToJsonString(), payload.ToJsonString(), sign);
+    }
+
+    /// <summary>The same from JSON text as given, which need not be valid JSON: for tokens whose parts are hostile.</summary>
+    public static string Encode(string headerJson, string payloadJson, Func<byte[], byte[]> sign)
+    {
         ArgumentNullException.ThrowIfNull(sign);
-        var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString()));
+        var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(headerJson)) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payloadJson));
         return signingInput + "." + Base64Url.EncodeToString(sign(Encoding.ASCII.GetBytes(signingInput)));
     }
 
@@ -22,16 +28,23 @@ public static class CompactJws
     public static string SignRsa(JsonObject header, JsonObject payload, RSA key)
     {
         ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(payload);
+        return SignRsa(header.ToJsonString(), payload.ToJsonString(), (string?)header["alg"] ?? "RS256", key);
+    }
+
+    /// <summary>Signs JSON text as given with <paramref name="key"/> by the RSA algorithm <paramref name="alg"/>.</summary>
+    public static string SignRsa(string headerJson, string payloadJson, string alg, RSA key)
+    {
+        ArgumentNullException.ThrowIfNull(alg);
         ArgumentNullException.ThrowIfNull(key);
-        var alg = (string?)header["alg"] ?? "RS256";
         var hash = alg[2..] switch
         {
             "256" => HashAlgorithmName.SHA256,
             "384" => HashAlgorithmName.SHA384,
             "512" => HashAlgorithmName.SHA512,
-            _ => throw new ArgumentException($"Not an RSA algorithm: {alg}", nameof(header)),
+            _ => throw new ArgumentException($"Not an RSA algorithm: {alg}", nameof(alg)),
         };
         var padding = alg.StartsWith("PS", StringComparison.Ordinal) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
-        return Encode(header, payload, input => key.SignData(input, hash, padding));
+        return Encode(headerJson, payloadJson, input => key.SignData(input, hash, padding));
     }
 }

@@ -12,6 +12,9 @@ public enum IssuerMode
     /// <summary>Accepts metadata requests and never answers them while the mode lasts.</summary>
     Unresponsive,
 
+    /// <summary>Holds metadata requests until the mode changes, then answers them as the new mode says: a slow tenant, as slow as a test needs.</summary>
+    Held,
+
     /// <summary>Answers metadata requests with 200 and an HTML page.</summary>
     Html,
 

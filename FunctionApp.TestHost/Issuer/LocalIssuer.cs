@@ -18,7 +18,10 @@ public sealed class LocalIssuer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<IssuerKey> _published = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Dictionary<string, string>> _extraJwks = [];
     private TaskCompletionSource _metadataRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _modeChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IssuerMode _mode = IssuerMode.Up;
     private IssuerKey _signingKey;
     private int _keyCount;
     private int _metadataRequests;
@@ -47,7 +50,22 @@ public sealed class LocalIssuer : IAsyncDisposable
     /// <summary>The permissions the client is granted, as an Auth0 API grants them to a machine-to-machine application.</summary>
     public string GrantedScope { get; } = "read:messages";
 
-    public IssuerMode Mode { get; set; } = IssuerMode.Up;
+    public IssuerMode Mode
+    {
+        get => _mode;
+        set
+        {
+            TaskCompletionSource changed;
+            lock (_gate)
+            {
+                _mode = value;
+                changed = _modeChanged;
+                _modeChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            changed.TrySetResult();
+        }
+    }
 
     public IssuerKey SigningKey
     {
@@ -108,6 +126,15 @@ public sealed class LocalIssuer : IAsyncDisposable
         }
     }
 
+    /// <summary>Publishes a JWK as given, beside the issuer's own keys: a key of another type, or one not for signatures.</summary>
+    public void AlsoPublish(Dictionary<string, string> jwk)
+    {
+        lock (_gate)
+        {
+            _extraJwks.Add(jwk);
+        }
+    }
+
     /// <summary>A header for an RS256 token signed with the current key (or <paramref name="key"/>).</summary>
     public JsonObject NewHeader(IssuerKey? key = null) => new() { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = (key ?? SigningKey).Id };
 
@@ -130,6 +157,9 @@ public sealed class LocalIssuer : IAsyncDisposable
     /// <summary>Signs the given header and payload with the current key (or <paramref name="key"/>).</summary>
     public string Sign(JsonObject header, JsonObject payload, IssuerKey? key = null) =>
         CompactJws.SignRsa(header, payload, (key ?? SigningKey).Rsa);
+
+    /// <summary>Signs header and payload JSON text exactly as given (valid JSON or not) with the current key, RS256.</summary>
+    public string SignText(string headerJson, string payloadJson) => CompactJws.SignRsa(headerJson, payloadJson, "RS256", SigningKey.Rsa);
 
     /// <summary>A valid access token for the default audience.</summary>
     public string CreateToken() => Sign(NewHeader(), NewPayload());
@@ -174,7 +204,7 @@ public sealed class LocalIssuer : IAsyncDisposable
 
         lock (_gate)
         {
-            var keys = Mode == IssuerMode.NoKeys ? [] : _published.Select(k => k.ToJwk()).ToArray();
+            var keys = Mode == IssuerMode.NoKeys ? [] : _published.Select(k => k.ToJwk()).Concat(_extraJwks).ToArray();
             return Results.Json(new { keys });
         }
     }
@@ -182,10 +212,18 @@ public sealed class LocalIssuer : IAsyncDisposable
     /// <summary>The answer the current mode gives instead of the document, if any.</summary>
     private async Task<IResult?> FaultAsync(HttpContext context)
     {
+        Task modeChanged;
         lock (_gate)
         {
             _metadataRequested.TrySetResult();
             _metadataRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            modeChanged = _modeChanged.Task;
+        }
+
+        if (Mode == IssuerMode.Held)
+        {
+            // Answers as the next mode says, once the test has seen what it wanted while the request was held.
+            await modeChanged.WaitAsync(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         switch (Mode)
