@@ -6,6 +6,7 @@ using FunctionApp.Tests.Support;
 namespace FunctionApp.Tests.Publishing;
 
 /// <summary>What `dotnet run` and `dotnet publish` make of the repository's layout, as the README describes them.</summary>
+[Collection(nameof(BuildOutputTests))]
 public sealed class BuildOutputTests(PublishedCopy copy) : IClassFixture<PublishedCopy>
 {
     [Fact]
@@ -64,3 +65,10 @@ public sealed class BuildOutputTests(PublishedCopy copy) : IClassFixture<Publish
         Assert.Equal(200, (int)response.StatusCode);
     }
 }
+
+/// <summary>
+/// The publish keeps both cores busy for a while; run alone, it cannot starve the tests that give the worker a
+/// one-second deadline.
+/// </summary>
+[CollectionDefinition(nameof(BuildOutputTests), DisableParallelization = true)]
+public sealed class BuildOutputCollection;
