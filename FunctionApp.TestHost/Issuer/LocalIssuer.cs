@@ -126,7 +126,7 @@ public sealed class LocalIssuer : IAsyncDisposable
         }
     }
 
-    /// <summary>Publishes a JWK as given, beside the issuer's own keys: a key of another type, or one not for signatures.</summary>
+    /// <summary>Publishes a JWK as given, before the issuer's own keys: a key of another type, or one not for signatures.</summary>
     public void AlsoPublish(Dictionary<string, string> jwk)
     {
         lock (_gate)
@@ -204,7 +204,7 @@ public sealed class LocalIssuer : IAsyncDisposable
 
         lock (_gate)
         {
-            var keys = Mode == IssuerMode.NoKeys ? [] : _published.Select(k => k.ToJwk()).Concat(_extraJwks).ToArray();
+            var keys = Mode == IssuerMode.NoKeys ? [] : _extraJwks.Concat(_published.Select(k => k.ToJwk())).ToArray();
             return Results.Json(new { keys });
         }
     }

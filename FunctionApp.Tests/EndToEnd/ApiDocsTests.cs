@@ -65,7 +65,9 @@ public sealed class ApiDocsTests(AppFixture app) : IClassFixture<AppFixture>
 
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        Assert.StartsWith("default-src 'self'", string.Join(' ', response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        var policy = string.Join(' ', response.Headers.GetValues("Content-Security-Policy"));
+        Assert.StartsWith("default-src 'self'", policy, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
         Assert.Contains("/api/docs/swagger-ui-bundle.js", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 

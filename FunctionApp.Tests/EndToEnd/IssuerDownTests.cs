@@ -34,7 +34,7 @@ public sealed class IssuerRecoveryTests
     [Fact]
     public async Task Private_recovers_without_a_restart_when_the_issuer_comes_back()
     {
-        await using var app = await AppFixture.StartAsync(modeAtStart: IssuerMode.Down);
+        await using var app = await AppFixture.StartAsync(settings => settings["Auth0__MinimumRefreshIntervalSeconds"] = "1", IssuerMode.Down);
         using (var down = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken()))
         {
             Assert.Equal(503, (int)down.StatusCode);
@@ -56,11 +56,12 @@ public sealed class IssuerRecoveryTests
     }
 }
 
-public sealed class IssuerDownAfterFetchTests(AppFixture app) : IClassFixture<AppFixture>
+public sealed class IssuerDownAfterFetchTests
 {
     [Fact]
     public async Task Private_keeps_validating_with_cached_keys_when_the_issuer_goes_down()
     {
+        await using var app = await AppFixture.StartAsync();
         await app.WarmUpAsync();
 
         app.Issuer.Mode = IssuerMode.Down;

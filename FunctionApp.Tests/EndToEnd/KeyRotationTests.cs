@@ -3,11 +3,12 @@ using FunctionApp.Tests.Support;
 namespace FunctionApp.Tests.EndToEnd;
 
 /// <summary>Its own worker: what is measured here is how often the app goes back to the issuer.</summary>
-public sealed class KeyRotationTests(AppFixture app) : IClassFixture<AppFixture>
+public sealed class KeyRotationTests
 {
     [Fact]
     public async Task Private_accepts_the_first_token_signed_with_a_rotated_key()
     {
+        await using var app = await AppFixture.StartAsync();
         await app.WarmUpAsync();
 
         var fetchesBefore = app.Issuer.JwksRequests;

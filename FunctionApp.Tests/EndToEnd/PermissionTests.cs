@@ -71,4 +71,23 @@ public sealed class PermissionTests(AppFixture app) : IClassFixture<AppFixture>
 
         Assert.Equal(200, (int)response.StatusCode);
     }
+
+    [Fact]
+    public async Task Private_scoped_refuses_a_payload_of_two_objects_as_malformed()
+    {
+        var payload = app.Issuer.NewPayload().ToJsonString() + """{"scope":"read:messages"}""";
+
+        using var response = await app.GetPrivateAsync("Bearer " + app.Issuer.SignText(app.Issuer.NewHeader().ToJsonString(), payload), Scoped);
+
+        await ResponseAssert.InvalidTokenAsync(response, "Malformed token");
+    }
+
+    [Fact]
+    public async Task Private_scoped_insufficient_scope_is_not_for_shared_caches_or_sniffing()
+    {
+        using var response = await GetScopedAsync(p => p["scope"] = "read");
+
+        Assert.Equal(403, (int)response.StatusCode);
+        ResponseAssert.KeptPrivate(response);
+    }
 }

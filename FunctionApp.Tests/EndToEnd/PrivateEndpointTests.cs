@@ -37,4 +37,37 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
         Assert.Contains("No signing key matches the token", line.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(app.Logs.Lines, l => l.Message.Contains(token.Split('.')[2], StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Private_logs_a_hostile_kid_with_its_control_and_bidi_characters_escaped()
+    {
+        var header = Issuer.NewHeader();
+        header["kid"] = "forged\r\n\u001b[31mERROR\u0000\u202eevil";
+
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(header, Issuer.NewPayload()));
+
+        var line = Assert.Single(app.Logs.Lines, l => l.Message.Contains("forged", StringComparison.Ordinal));
+        Assert.Contains(@"(kid: forged\u000D\u000A\u001B[31mERROR\u0000\u202Eevil)", line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(line.Message, c => char.IsControl(c) || c == '\u202e');
+    }
+
+    [Fact]
+    public async Task Private_claims_are_not_for_shared_caches_or_sniffing()
+    {
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.CreateToken());
+
+        Assert.Equal(200, (int)response.StatusCode);
+        ResponseAssert.KeptPrivate(response);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Bearer garbage")]
+    public async Task Private_rejections_are_not_for_shared_caches_or_sniffing(string? authorization)
+    {
+        using var response = await app.GetPrivateAsync(authorization);
+
+        Assert.NotEqual(200, (int)response.StatusCode);
+        ResponseAssert.KeptPrivate(response);
+    }
 }

@@ -29,10 +29,14 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>How the issuer answers while the worker starts.</summary>
     protected IssuerMode ModeAtStart { get; init; } = IssuerMode.Up;
 
+    /// <summary>Changes to the issuer before the worker starts, such as extra keys in its JWKS.</summary>
+    protected Action<LocalIssuer>? ConfigureIssuer { get; init; }
+
     public virtual async Task InitializeAsync()
     {
         Issuer = await LocalIssuer.StartAsync(Audience);
         Issuer.Mode = ModeAtStart;
+        ConfigureIssuer?.Invoke(Issuer);
         _loggers = Logs.CreateFactory();
         var settings = Settings(Issuer);
         Configure?.Invoke(settings);
@@ -67,9 +71,9 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>For tests that need a worker of their own: <c>await using var app = await AppFixture.StartAsync();</c></summary>
     public static async Task<AppFixture> StartAsync(
-        Action<Dictionary<string, string>>? configure = null, IssuerMode modeAtStart = IssuerMode.Up)
+        Action<Dictionary<string, string>>? configure = null, IssuerMode modeAtStart = IssuerMode.Up, Action<LocalIssuer>? configureIssuer = null)
     {
-        var app = new AppFixture { Configure = configure, ModeAtStart = modeAtStart };
+        var app = new AppFixture { Configure = configure, ModeAtStart = modeAtStart, ConfigureIssuer = configureIssuer };
         try
         {
             await app.InitializeAsync();
@@ -85,11 +89,11 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
 
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
+    /// <summary>The app's settings for the issuer, all else at the app's defaults.</summary>
     public static Dictionary<string, string> Settings(LocalIssuer issuer) => new()
     {
         ["Auth0__Domain"] = issuer.Authority.AbsoluteUri,
         ["Auth0__ApiAudience"] = Audience,
-        ["Auth0__MinimumRefreshIntervalSeconds"] = "1",
     };
 
     /// <summary>GET /api/private with the Authorization header given verbatim (or none).</summary>

@@ -48,6 +48,23 @@ public static class HostileInputs
         new("invalid base64url characters", i => ["Bearer " + i.CreateToken().Replace('-', '+').Replace('_', '/') + "+/"], 400, "Malformed token"),
         new("header not JSON", _ => ["Bearer bm90IGpzb24.e30.c2ln"], 400, "Malformed token"),
         new("payload not an object", i => ["Bearer " + Encode(i.NewHeader()) + ".WzFd.c2ln"], 400, "Malformed token"),
+        new("empty payload and signature", _ => ["Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ.."], 400, "Malformed token"),
+        new("empty payload", _ => ["Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ..eA"], 400, "Malformed token"),
+        new("empty JOSE header segment", i => ["Bearer ." + i.CreateToken().Split('.')[1] + ".c2ln"], 400, "Malformed token"),
+
+        // The JSON of header and payload: exactly one object, each member once, as every parser must read it the same.
+        new("payload with trailing bytes", i => ["Bearer " + i.SignText(HeaderText(i), PayloadText(i) + "xyz")], 400, "Malformed token"),
+        new("payload of two objects", i => ["Bearer " + i.SignText(HeaderText(i), PayloadText(i) + "{\"scope\":\"admin:all\"}")], 400, "Malformed token"),
+        new("header with trailing bytes", i => ["Bearer " + i.SignText(HeaderText(i) + "{}", PayloadText(i))], 400, "Malformed token"),
+        new("iss twice", i => ["Bearer " + i.SignText(HeaderText(i), Twice(PayloadText(i), "iss", "\"https://attacker.example/\""))], 400, "Malformed token"),
+        new("aud twice", i => ["Bearer " + i.SignText(HeaderText(i), Twice(PayloadText(i), "aud", "\"https://other.test/\""))], 400, "Malformed token"),
+        new("exp twice", i => ["Bearer " + i.SignText(HeaderText(i), Twice(PayloadText(i), "exp", "1"))], 400, "Malformed token"),
+        new("iss twice, one name escaped", i => ["Bearer " + i.SignText(HeaderText(i), PayloadText(i).TrimEnd('}') + ",\"\\u0069ss\":\"https://attacker.example/\"}")], 400, "Malformed token"),
+        new("alg twice", i => ["Bearer " + i.SignText(Twice(HeaderText(i), "alg", "\"none\""), PayloadText(i))], 400, "Malformed token"),
+        new("kid twice", i => ["Bearer " + i.SignText(Twice(HeaderText(i), "kid", "\"other\""), PayloadText(i))], 400, "Malformed token"),
+        new("a lone surrogate in a claim", i => ["Bearer " + i.SignText(HeaderText(i), PayloadText(i).TrimEnd('}') + ",\"name\":\"\\ud800\"}")], 400, "Malformed token"),
+        new("claims nested 40 deep", i => ["Bearer " + Signed(i, p => p["deep"] = Nested(40))], 400, "Malformed token"),
+        new("exp beyond any date", i => ["Bearer " + i.SignText(HeaderText(i), Twice(PayloadText(i).Replace("\"exp\":", "\"was\":", StringComparison.Ordinal), "exp", "1e400"))], 400, "Malformed token"),
 
         // The algorithm.
         new("alg none", i => ["Bearer " + Unsigned(i, "none")], 400, "Algorithm not allowed"),
@@ -66,6 +83,9 @@ public static class HostileInputs
         new("kid with path traversal", i => ["Bearer " + i.Sign(Header(i, h => h["kid"] = "../../../../etc/passwd"), i.NewPayload())], 400, "No signing key matches the token"),
         new("kid with SQL-ish text", i => ["Bearer " + i.Sign(Header(i, h => h["kid"] = "' OR '1'='1' --"), i.NewPayload())], 400, "No signing key matches the token"),
         new("no kid", i => ["Bearer " + i.Sign(Header(i, h => h.Remove("kid")), i.NewPayload())], 400, "No signing key matches the token"),
+        new("kid that is a number", i => ["Bearer " + i.Sign(Header(i, h => h["kid"] = 1), i.NewPayload())], 400, "Malformed token"),
+        new("kid with control and bidi characters", i => ["Bearer " + i.Sign(Header(i, h => h["kid"] = "x\r\n\u001b[31mFAKE\u0000\u202e"), i.NewPayload())], 400, "No signing key matches the token"),
+        new("alg that is a number", i => ["Bearer " + i.SignText(Header(i, h => h["alg"] = 256).ToJsonString(), PayloadText(i))], 400, "Malformed token"),
         new("unknown crit header", i => ["Bearer " + i.Sign(Header(i, h => h["crit"] = new JsonArray("exp-policy")), i.NewPayload())], 400, "Unsupported critical header"),
 
         // The claims.
@@ -91,6 +111,24 @@ public static class HostileInputs
         var payload = issuer.NewPayload();
         change(payload);
         return issuer.Sign(issuer.NewHeader(), payload);
+    }
+
+    private static string HeaderText(LocalIssuer issuer) => issuer.NewHeader().ToJsonString();
+
+    private static string PayloadText(LocalIssuer issuer) => issuer.NewPayload().ToJsonString();
+
+    // The object's text with one more member of the given name at its end.
+    private static string Twice(string json, string name, string value) => json.TrimEnd('}') + $",\"{name}\":{value}}}";
+
+    private static JsonNode Nested(int depth)
+    {
+        JsonNode node = new JsonObject();
+        for (var level = 1; level < depth; level++)
+        {
+            node = new JsonObject { ["a"] = node };
+        }
+
+        return node;
     }
 
     private static JsonObject Header(LocalIssuer issuer, Action<JsonObject> change)

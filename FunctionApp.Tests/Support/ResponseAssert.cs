@@ -23,4 +23,12 @@ public static class ResponseAssert
         ArgumentNullException.ThrowIfNull(response);
         return response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) ? string.Join(", ", values) : string.Empty;
     }
+
+    /// <summary>An answer about a caller's credentials: never stored by a shared cache, never sniffed as another type.</summary>
+    public static void KeptPrivate(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
+    }
 }
