@@ -32,7 +32,8 @@ public sealed class IssuerFaultTests
     [Fact]
     public async Task Requests_whose_kid_is_cached_are_answered_while_a_refresh_waits_on_a_slow_issuer()
     {
-        await using var app = await AppFixture.StartAsync();
+        // A timeout longer than the test: the refresh ends only when the issuer is let go, never by itself.
+        await using var app = await AppFixture.StartAsync(settings => settings["Auth0__MetadataTimeoutSeconds"] = "60");
         await app.WarmUpAsync();
         app.Issuer.Mode = IssuerMode.Held;
         var refreshing = app.Issuer.NextMetadataRequest;

@@ -62,23 +62,26 @@ internal sealed class VerifiedTokenMemory
         }
 
         var newer = Volatile.Read(ref _newer);
-        if (newer.TryAdd(token, verified, cost) > _generationBudget)
+        if (newer.Bytes + cost > _generationBudget)
         {
-            Rotate(newer);
+            // Callers racing here may each add one entry past the half: the overshoot is one entry per concurrent caller.
+            newer = Rotate(newer);
         }
+
+        newer.TryAdd(token, verified, cost);
     }
 
-    private void Rotate(Generation full)
+    private Generation Rotate(Generation full)
     {
         lock (_rotation)
         {
-            if (!ReferenceEquals(_newer, full))
+            if (ReferenceEquals(_newer, full))
             {
-                return;
+                Volatile.Write(ref _older, full);
+                Volatile.Write(ref _newer, new Generation());
             }
 
-            Volatile.Write(ref _older, full);
-            Volatile.Write(ref _newer, new Generation());
+            return _newer;
         }
     }
 
@@ -99,9 +102,13 @@ internal sealed class VerifiedTokenMemory
 
         public bool TryGet(ReadOnlySpan<char> token, out VerifiedAccessToken verified) => _bySpan.TryGetValue(token, out verified!);
 
-        /// <summary>Adds the entry if absent; returns the generation's bytes afterwards.</summary>
-        public long TryAdd(string token, VerifiedAccessToken verified, long cost) =>
-            _entries.TryAdd(token, verified) ? Interlocked.Add(ref _bytes, cost) : Volatile.Read(ref _bytes);
+        public void TryAdd(string token, VerifiedAccessToken verified, long cost)
+        {
+            if (_entries.TryAdd(token, verified))
+            {
+                Interlocked.Add(ref _bytes, cost);
+            }
+        }
 
         /// <summary>Drops an expired entry; always false, for the caller's answer.</summary>
         public bool Forget(ReadOnlySpan<char> token)

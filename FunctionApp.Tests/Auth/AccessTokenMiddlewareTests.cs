@@ -1,0 +1,103 @@
+using System.Net;
+using FunctionApp.Auth;
+using FunctionApp.Functions;
+using FunctionApp.Tests.Support;
+using FunctionApp.TestHost.Issuer;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FunctionApp.Tests.Auth;
+
+/// <summary>The middleware in this process: whether the function runs, and what the worker is left to send.</summary>
+public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
+{
+    private readonly InProcessValidator _app = new();
+    private AccessTokenMiddleware _middleware = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _app.InitializeAsync();
+        _middleware = new AccessTokenMiddleware(
+            new ProtectedFunctions([typeof(ApiFunctions)]), _app.Validator, _app.Policy, NullLogger<AccessTokenMiddleware>.Instance);
+    }
+
+    public Task DisposeAsync() => _app.DisposeAsync();
+
+    // Stands in for the function: answers 200 with the caller's subject, as a protected function would.
+    private static async Task RunFunction(FunctionContext context)
+    {
+        var response = ((TestFunctionContext)context).Request.CreateResponse(HttpStatusCode.OK);
+        await response.WriteStringAsync(context.GetVerifiedAccessToken().ToClaimsPrincipal().Identity!.Name!);
+        context.GetInvocationResult().Value = response;
+    }
+
+    [Fact]
+    public async Task A_function_that_is_not_marked_runs_without_a_token()
+    {
+        var context = new TestFunctionContext("public", authorization: null);
+        var ran = false;
+
+        await _middleware.Invoke(context, _ => { ran = true; return Task.CompletedTask; });
+
+        Assert.True(ran);
+        Assert.Null(context.Response);
+    }
+
+    [Fact]
+    public async Task A_protected_function_runs_with_the_verified_caller_and_its_answer_is_kept_private()
+    {
+        var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
+
+        await _middleware.Invoke(context, RunFunction);
+
+        Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
+        Assert.Equal(_app.Issuer.ClientId + "@clients", context.Response.BodyText);
+        Assert.Equal("no-store", context.Response.Header("Cache-Control"));
+        Assert.Equal("nosniff", context.Response.Header("X-Content-Type-Options"));
+    }
+
+    [Fact]
+    public async Task Without_a_token_the_function_does_not_run_and_the_rejection_is_the_answer()
+    {
+        var context = new TestFunctionContext("private", authorization: null);
+        var ran = false;
+
+        await _middleware.Invoke(context, _ => { ran = true; return Task.CompletedTask; });
+
+        Assert.False(ran);
+        Assert.Equal(HttpStatusCode.Forbidden, context.Response!.StatusCode);
+        Assert.Equal("""{"detail":"Not authenticated"}""", context.Response.BodyText);
+        Assert.Equal("application/json; charset=utf-8", context.Response.Header("Content-Type"));
+        Assert.Equal("Bearer", context.Response.Header("WWW-Authenticate"));
+        Assert.Equal("no-store", context.Response.Header("Cache-Control"));
+        Assert.Throws<InvalidOperationException>(context.GetVerifiedAccessToken);
+    }
+
+    [Fact]
+    public async Task A_valid_token_without_the_permission_gets_403_naming_the_scope()
+    {
+        var context = new TestFunctionContext("private-scoped", "Bearer " + _app.Issuer.CreateToken());
+        var ran = false;
+
+        await _middleware.Invoke(context, _ => { ran = true; return Task.CompletedTask; });
+
+        Assert.False(ran);
+        Assert.Equal(HttpStatusCode.Forbidden, context.Response!.StatusCode);
+        Assert.Equal("""{"status":"error","msg":"Insufficient scope"}""", context.Response.BodyText);
+        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"read:messages\"", context.Response.Header("WWW-Authenticate"));
+    }
+
+    [Fact]
+    public async Task Keys_that_cannot_be_had_give_503_with_Retry_After()
+    {
+        _app.Issuer.Mode = IssuerMode.Down;
+        var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
+
+        await _middleware.Invoke(context, RunFunction);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, context.Response!.StatusCode);
+        Assert.Equal("5", context.Response.Header("Retry-After"));
+        Assert.Equal(string.Empty, context.Response.Header("WWW-Authenticate"));
+    }
+}

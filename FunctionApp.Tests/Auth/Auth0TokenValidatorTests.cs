@@ -1,0 +1,98 @@
+using System.Text;
+using FunctionApp.Auth;
+using FunctionApp.TestHost.Issuer;
+using FunctionApp.Tests.Support;
+
+namespace FunctionApp.Tests.Auth;
+
+/// <summary>The validator in this process, against a real local issuer: what it accepts, what it remembers, when it fetches.</summary>
+public sealed class Auth0TokenValidatorTests : IAsyncLifetime
+{
+    private readonly InProcessValidator _app = new();
+
+    public Task InitializeAsync() => _app.InitializeAsync();
+
+    public Task DisposeAsync() => _app.DisposeAsync();
+
+    [Fact]
+    public async Task A_valid_token_is_verified_with_its_payload_exactly_as_signed()
+    {
+        var payload = _app.Issuer.NewPayload();
+
+        var result = await _app.ValidateAsync(_app.Issuer.Sign(_app.Issuer.NewHeader(), payload));
+
+        Assert.True(result.IsVerified);
+        Assert.Equal(payload.ToJsonString(), Encoding.UTF8.GetString(result.Token.PayloadJson.Span));
+        Assert.Equal(_app.Issuer.SigningKey.Id, result.KeyId);
+    }
+
+    [Fact]
+    public async Task A_verified_token_is_remembered_and_found_again_as_the_same_object()
+    {
+        var token = _app.Issuer.CreateToken();
+
+        var first = await _app.ValidateAsync(token);
+        var again = await _app.ValidateAsync(token);
+
+        Assert.Same(first.Token, again.Token);
+    }
+
+    [Fact]
+    public async Task A_rejected_token_is_never_remembered()
+    {
+        var payload = _app.Issuer.NewPayload();
+        payload["aud"] = "https://other.test/";
+        await _app.ValidateAsync(_app.Issuer.CreateToken());
+        var keys = await _app.Keys.GetAsync(CancellationToken.None);
+        var remembered = keys!.Memory.Count;
+
+        var result = await _app.ValidateAsync(_app.Issuer.Sign(_app.Issuer.NewHeader(), payload));
+
+        Assert.Same(TokenRejection.InvalidAudience, result.Rejection);
+        Assert.Equal(remembered, keys.Memory.Count);
+    }
+
+    [Fact]
+    public async Task Warming_up_remembers_nothing_and_leaves_valid_tokens_valid()
+    {
+        var keys = await _app.Keys.GetAsync(CancellationToken.None);
+
+        await _app.Validator.WarmUpAsync(keys!);
+
+        Assert.Equal(0, keys!.Memory.Count);
+        Assert.True((await _app.ValidateAsync(_app.Issuer.CreateToken())).IsVerified);
+    }
+
+    [Fact]
+    public async Task Keys_that_are_due_for_a_refresh_are_served_at_once_while_the_refresh_runs_in_the_background()
+    {
+        var stale = await _app.Keys.GetAsync(CancellationToken.None);
+        var fetchesBefore = _app.Issuer.MetadataRequests;
+        _app.Issuer.Mode = IssuerMode.Held;
+        var refreshing = _app.Issuer.NextMetadataRequest;
+        _app.Clock.Advance(TimeSpan.FromHours(13));
+
+        var served = _app.Keys.GetAsync(CancellationToken.None);
+        await refreshing.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(served.IsCompletedSuccessfully);
+        Assert.Same(stale, await served);
+        Assert.Equal(fetchesBefore + 1, _app.Issuer.MetadataRequests);
+    }
+
+    [Fact]
+    public async Task A_refresh_that_brings_the_same_keys_keeps_the_tokens_they_verified()
+    {
+        var token = _app.Issuer.CreateToken();
+        var first = await _app.ValidateAsync(token);
+        var fetchesBefore = _app.Issuer.JwksRequests;
+        var header = _app.Issuer.NewHeader();
+        header["kid"] = "not-published";
+
+        await _app.ValidateAsync(_app.Issuer.Sign(header, _app.Issuer.NewPayload()));
+        var again = await _app.ValidateAsync(token);
+
+        Assert.Equal(fetchesBefore + 1, _app.Issuer.JwksRequests);
+        Assert.Same(first.Token, again.Token);
+    }
+}

@@ -1,0 +1,62 @@
+using FunctionApp.Auth;
+using FunctionApp.TestHost.Issuer;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FunctionApp.Tests.Support;
+
+/// <summary>
+/// The app's validation services built in this process, as Program.cs builds them in the worker, against a real
+/// local issuer on 127.0.0.1, with a clock the test can move.
+/// </summary>
+public sealed class InProcessValidator : IAsyncLifetime
+{
+    private ServiceProvider? _services;
+
+    public LocalIssuer Issuer { get; private set; } = null!;
+
+    public ManualClock Clock { get; } = new();
+
+    internal Auth0TokenValidator Validator => _services!.GetRequiredService<Auth0TokenValidator>();
+
+    internal SigningKeySource Keys => _services!.GetRequiredService<SigningKeySource>();
+
+    internal AccessTokenPolicy Policy => _services!.GetRequiredService<AccessTokenPolicy>();
+
+    /// <summary>Changes to the app settings (section Auth0) before the services are built.</summary>
+    public Action<Dictionary<string, string?>>? Configure { get; init; }
+
+    public async Task InitializeAsync()
+    {
+        Issuer = await LocalIssuer.StartAsync(AppFixture.Audience);
+        var settings = AppFixture.Settings(Issuer).ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), string? (s) => s.Value);
+        Configure?.Invoke(settings);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        _services = new ServiceCollection()
+            .AddSingleton<TimeProvider>(Clock)
+            .AddAuth0TokenValidation(configuration.GetSection("Auth0"))
+            .BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        await Issuer.DisposeAsync();
+    }
+
+    internal Task<AccessTokenResult> ValidateAsync(string token) => Validator.ValidateAsync("Bearer " + token, CancellationToken.None);
+
+    /// <summary>A clock that stands still unless the test moves it; elapsed time is still measured for real.</summary>
+    public sealed class ManualClock : TimeProvider
+    {
+        private DateTimeOffset _now = DateTimeOffset.UtcNow;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
