@@ -29,6 +29,9 @@ public sealed class FunctionRoute
     /// <summary>The full route template, prefix included, without leading slash.</summary>
     public string Template { get; }
 
+    /// <summary>The route as a path, as the host prints it when it starts: /api/private.</summary>
+    public override string ToString() => "/" + Template;
+
     /// <summary>The route of an HTTP-triggered function, or null for any other function.</summary>
     public static FunctionRoute? From(RpcFunctionMetadata function, string routePrefix)
     {

@@ -96,7 +96,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
             throw;
         }
 
-        LogReady(host._logger, host.BaseAddress, string.Join(", ", host._routes.Select(r => "/" + r.Template)));
+        LogReady(host._logger, host.BaseAddress, host._routes);
         return host;
     }
 
@@ -240,7 +240,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Functions host ready on {BaseAddress}: {Routes}")]
-    private static partial void LogReady(ILogger logger, Uri baseAddress, string routes);
+    private static partial void LogReady(ILogger logger, Uri baseAddress, IEnumerable<FunctionRoute> routes);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error,
         Message = "The worker process {ProcessId} exited with code {ExitCode}; requests now answer 502 (in flight) or 503 (new).")]

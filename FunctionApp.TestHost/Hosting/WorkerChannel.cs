@@ -10,7 +10,7 @@ namespace FunctionApp.TestHost.Hosting;
 /// The host's end of the worker's EventStream: sends requests, and matches the worker's answers to them by
 /// function id or invocation id, so any number of invocations can be in flight at once.
 /// </summary>
-public sealed class WorkerChannel
+public sealed partial class WorkerChannel
 {
     private readonly string _workerId;
     private readonly ILoggerFactory _loggers;
@@ -206,11 +206,17 @@ public sealed class WorkerChannel
         };
         if (log.Exception is { } exception)
         {
-            logger.Log(level, "{Message} {Exception}", log.Message, exception.Message);
+            LogWorkerException(logger, level, log.Message, exception.Message);
         }
         else
         {
-            logger.Log(level, "{Message}", log.Message);
+            LogWorker(logger, level, log.Message);
         }
     }
+
+    [LoggerMessage(Message = "{Message}")]
+    private static partial void LogWorker(ILogger logger, LogLevel level, string message);
+
+    [LoggerMessage(Message = "{Message} {Exception}")]
+    private static partial void LogWorkerException(ILogger logger, LogLevel level, string message, string exception);
 }

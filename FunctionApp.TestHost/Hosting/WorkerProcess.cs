@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace FunctionApp.TestHost.Hosting;
 
 /// <summary>The worker, launched as the genuine host launches it, with its output forwarded to the host's log.</summary>
-public sealed class WorkerProcess : IDisposable
+public sealed partial class WorkerProcess : IDisposable
 {
     private readonly Process _process;
 
@@ -90,7 +90,10 @@ public sealed class WorkerProcess : IDisposable
     {
         if (!string.IsNullOrEmpty(line))
         {
-            logger.Log(level, "{WorkerOutput}", line);
+            LogOutput(logger, level, line);
         }
     }
+
+    [LoggerMessage(Message = "{WorkerOutput}")]
+    private static partial void LogOutput(ILogger logger, LogLevel level, string workerOutput);
 }

@@ -14,6 +14,8 @@ namespace FunctionApp.TestHost.Issuer;
 /// </summary>
 public sealed class LocalIssuer : IAsyncDisposable
 {
+    private static readonly string[] SigningAlgorithms = ["RS256"];
+
     private readonly WebApplication _server;
     private readonly Lock _gate = new();
     private readonly List<IssuerKey> _published = [];
@@ -190,7 +192,7 @@ public sealed class LocalIssuer : IAsyncDisposable
             ["issuer"] = Issuer,
             ["jwks_uri"] = new Uri(Authority, ".well-known/jwks.json").AbsoluteUri,
             ["token_endpoint"] = new Uri(Authority, "oauth/token").AbsoluteUri,
-            ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+            ["id_token_signing_alg_values_supported"] = SigningAlgorithms,
         });
     }
 

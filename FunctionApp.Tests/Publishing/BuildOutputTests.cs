@@ -71,4 +71,4 @@ public sealed class BuildOutputTests(PublishedCopy copy) : IClassFixture<Publish
 /// one-second deadline.
 /// </summary>
 [CollectionDefinition(nameof(BuildOutputTests), DisableParallelization = true)]
-public sealed class BuildOutputCollection;
+public sealed class BuildOutputTestsRunAlone;

@@ -108,13 +108,18 @@ public sealed class PublishedCopy : IAsyncLifetime
     }
 
     /// <summary>
-    /// host.json and the project's sources, without the real build's bin/ and obj/, and without a developer's own
+    /// The root files and the project's sources, without the real build's bin/ and obj/, and without a developer's own
     /// FunctionApp/local.settings.json, which would take precedence over the root file under test.
     /// </summary>
     private void CopyLayout()
     {
         Directory.CreateDirectory(Root);
-        File.Copy(RepositoryFiles.PathOf("host.json"), Path.Combine(Root, "host.json"));
+        // The root files the build reads too: the shared project properties, the SDK pin and the code style.
+        foreach (var name in new[] { "host.json", "Directory.Build.props", "global.json", ".editorconfig" })
+        {
+            File.Copy(RepositoryFiles.PathOf(name), Path.Combine(Root, name));
+        }
+
         var source = RepositoryFiles.PathOf("FunctionApp");
         var skippedFolders = new[] { Path.Combine(source, "bin"), Path.Combine(source, "obj") };
         var skippedFile = Path.Combine(source, "local.settings.json");

@@ -87,7 +87,11 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
         return app;
     }
 
-    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+    ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return new(DisposeAsync());
+    }
 
     /// <summary>The app's settings for the issuer, all else at the app's defaults.</summary>
     public static Dictionary<string, string> Settings(LocalIssuer issuer) => new()

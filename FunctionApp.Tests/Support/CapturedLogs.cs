@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace FunctionApp.Tests.Support;
 
 /// <summary>A logger provider that keeps every formatted line, so tests can read what the host and the worker logged.</summary>
-public sealed class CapturedLogs : ILoggerProvider
+public sealed class CapturedLogs
 {
     private readonly ConcurrentQueue<LogLine> _lines = new();
 
@@ -12,15 +12,18 @@ public sealed class CapturedLogs : ILoggerProvider
 
     public ILoggerFactory CreateFactory() => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(LogLevel.Trace)
-        .AddProvider(this));
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-    public void Dispose()
-    {
-    }
+        .AddProvider(new Provider(_lines)));
 
     public sealed record LogLine(string Category, LogLevel Level, string Message);
+
+    private sealed class Provider(ConcurrentQueue<LogLine> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+        public void Dispose()
+        {
+        }
+    }
 
     private sealed class Logger(string category, ConcurrentQueue<LogLine> lines) : ILogger
     {

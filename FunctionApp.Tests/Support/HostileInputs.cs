@@ -17,11 +17,11 @@ public static class HostileInputs
     public const string InvalidCredentials = "Invalid authentication credentials";
 
     /// <summary>One case: the Authorization header values to send (null: none), the status and the reason expected.</summary>
-    public sealed record Case(string Name, Func<LocalIssuer, string[]?> Authorization, int Status, string Reason);
+    public sealed record HostileInput(string Name, Func<LocalIssuer, string[]?> Authorization, int Status, string Reason);
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    public static IReadOnlyList<Case> All { get; } =
+    public static IReadOnlyList<HostileInput> All { get; } =
     [
         // The header itself.
         new("no Authorization header", _ => null, 403, NotAuthenticated),

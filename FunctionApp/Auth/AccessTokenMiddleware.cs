@@ -34,15 +34,15 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         ArgumentNullException.ThrowIfNull(next);
         if (!_functions.TryGetRequirement(context.FunctionDefinition.Name, out var requirement))
         {
-            await next(context);
+            await next(context).ConfigureAwait(false);
             return;
         }
 
-        var request = await context.GetHttpRequestDataAsync()
+        var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Protected function '{context.FunctionDefinition.Name}' has no HTTP request.");
         var authorization = request.Headers.TryGetValues("Authorization", out var values) ? string.Join(',', values) : null;
 
-        var result = await _validator.ValidateAsync(authorization, context.CancellationToken);
+        var result = await _validator.ValidateAsync(authorization, context.CancellationToken).ConfigureAwait(false);
         TokenRejection rejection;
         if (result.IsVerified)
         {
@@ -50,7 +50,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             if (requirement.IsSatisfiedBy(result.Token))
             {
                 context.SetVerifiedAccessToken(result.Token);
-                await next(context);
+                await next(context).ConfigureAwait(false);
                 if (context.GetHttpResponseData() is { } answer)
                 {
                     KeepPrivate(answer);
@@ -81,7 +81,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             response.Headers.Add("Retry-After", RetryAfterSeconds);
         }
 
-        await response.Body.WriteAsync(rejection.Body(_contract), context.CancellationToken);
+        await response.Body.WriteAsync(rejection.Body(_contract), context.CancellationToken).ConfigureAwait(false);
         context.GetInvocationResult().Value = response;
     }
 

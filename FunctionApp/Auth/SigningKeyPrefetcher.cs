@@ -23,14 +23,14 @@ internal sealed partial class SigningKeyPrefetcher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A failure must not stop the app: public functions still work, and private ones retry the fetch.
-        var keys = await _keys.GetAsync(stoppingToken);
+        var keys = await _keys.GetAsync(stoppingToken).ConfigureAwait(false);
         if (keys is null)
         {
             LogPrefetchFailed(_logger, _policy.MetadataAddress);
             return;
         }
 
-        await _validator.WarmUpAsync(keys);
+        await _validator.WarmUpAsync(keys).ConfigureAwait(false);
         LogReady(_logger);
     }
 
