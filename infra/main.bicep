@@ -1,10 +1,18 @@
-// The function app on a Linux Flex Consumption plan (.NET 10 isolated worker), with its storage account.
-// Storage is reached with the app's managed identity: no connection string, no shared key.
+// The function app on a Linux Flex Consumption plan (.NET 10 isolated worker), with its storage account and its
+// monitoring (Log Analytics and Application Insights). Storage and telemetry ingestion are reached with the app's
+// managed identity: no connection string with a key, no shared key, no instrumentation-key ingestion.
+//
+// The identity is user-assigned rather than the site's system-assigned one: its role assignments can then be made
+// before the site exists, so they are in place when the app first reaches storage (host state, the deployment
+// package) and ingestion, rather than racing the site's creation; and they outlive deleting and recreating the site.
 
-@description('Name of the function app; also the base of the other resource names.')
+@description('Name of the azd environment this deployment belongs to (tag azd-env-name); empty when deployed without azd.')
+param environmentName string = ''
+
+@description('Name of the function app (its host name is {appName}.azurewebsites.net, so it must be globally unique); also the base of the other resource names.')
 @minLength(3)
 @maxLength(40)
-param appName string
+param appName string = 'fn-auth0-${uniqueString(resourceGroup().id, environmentName)}'
 
 @description('Azure region of every resource.')
 param location string = resourceGroup().location
@@ -44,15 +52,64 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+@description('Instances of the http group kept warm at all times, against cold starts; billed while idle. 0 for none.')
+@minValue(0)
+@maxValue(1000)
+param httpAlwaysReadyInstanceCount int = 0
+
+@description('Days the Log Analytics workspace keeps the app\'s logs and telemetry.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
 var suffix = uniqueString(resourceGroup().id, appName)
 var storageAccountName = 'st${take(toLower(replace(appName, '-', '')), 9)}${take(suffix, 13)}'
 var deploymentContainerName = 'app-package-${take(suffix, 13)}'
+// Under azd, every resource carries the environment's name, as azd's own templates do.
+var tags = empty(environmentName) ? {} : { 'azd-env-name': environmentName }
 // Built-in role: Storage Blob Data Owner.
 var storageBlobDataOwner = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
+// Built-in role: Monitoring Metrics Publisher, the one Entra-authenticated ingestion into Application Insights needs.
+var monitoringMetricsPublisher = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '3913510d-42f4-4e42-8a64-420c390055eb')
+
+resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-${appName}'
+  location: location
+  tags: tags
+}
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: 'log-${appName}'
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: logRetentionInDays
+    features: {
+      disableLocalAuth: true
+    }
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: 'appi-${appName}'
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+    // Telemetry is accepted only with an Entra token (the app's identity), never with the connection string alone.
+    DisableLocalAuth: true
+  }
+}
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: storageAccountName
   location: location
+  tags: tags
   kind: 'StorageV2'
   sku: {
     name: 'Standard_LRS'
@@ -79,6 +136,7 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'plan-${appName}'
   location: location
+  tags: tags
   kind: 'functionapp'
   sku: {
     tier: 'FlexConsumption'
@@ -92,10 +150,20 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: appName
   location: location
+  // azd deploys service `api` of azure.yaml to the one site in the resource group with this tag.
+  tags: union(tags, { 'azd-service-name': 'api' })
   kind: 'functionapp,linux'
   identity: {
-    type: 'SystemAssigned'
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${appIdentity.id}': {}
+    }
   }
+  // After the identity's role assignments: the app never starts before its grants exist.
+  dependsOn: [
+    appOwnsBlobs
+    appPublishesTelemetry
+  ]
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
@@ -110,6 +178,23 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'AzureWebJobsStorage__accountName'
           value: storage.name
+        }
+        {
+          name: 'AzureWebJobsStorage__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'AzureWebJobsStorage__clientId'
+          value: appIdentity.properties.clientId
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: appInsights.properties.ConnectionString
+        }
+        {
+          // Local authentication is off on the component: ingestion takes an Entra token for this identity.
+          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+          value: 'Authorization=AAD;ClientId=${appIdentity.properties.clientId}'
         }
         {
           name: 'Auth0__Domain'
@@ -139,13 +224,20 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           type: 'blobContainer'
           value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer.name}'
           authentication: {
-            type: 'SystemAssignedIdentity'
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: appIdentity.id
           }
         }
       }
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        alwaysReady: httpAlwaysReadyInstanceCount == 0 ? [] : [
+          {
+            name: 'http'
+            instanceCount: httpAlwaysReadyInstanceCount
+          }
+        ]
       }
       runtime: {
         name: 'dotnet-isolated'
@@ -165,11 +257,22 @@ resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@
 
 // The app reads and writes its deployment package and host state in the account with its own identity.
 resource appOwnsBlobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, functionApp.id, storageBlobDataOwner)
+  name: guid(storage.id, appIdentity.id, storageBlobDataOwner)
   scope: storage
   properties: {
     roleDefinitionId: storageBlobDataOwner
-    principalId: functionApp.identity.principalId
+    principalId: appIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The app sends its telemetry to this component only, with its own identity.
+resource appPublishesTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, appIdentity.id, monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: monitoringMetricsPublisher
+    principalId: appIdentity.properties.principalId
     principalType: 'ServicePrincipal'
   }
 }

@@ -1,4 +1,5 @@
-// Copy to main.bicepparam (or pass values with --parameters) and fill in your tenant and API.
+// For `az deployment group create` (README): copy to a file of your own, e.g. deploy.bicepparam, and fill in your
+// tenant and API. Not main.bicepparam: azd would take that file instead of main.parameters.json.
 using 'main.bicep'
 
 param appName = 'fn-auth0-api-demo'

@@ -37,15 +37,25 @@ public sealed class ApiDocsTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
-    public async Task OpenApi_describes_the_public_body_and_no_security()
+    public async Task OpenApi_describes_the_public_body_and_declares_it_anonymous()
     {
         var document = await OpenApiAsync();
         var operation = document.GetProperty("paths").GetProperty("/api/public").GetProperty("get");
         var body = document.GetProperty("components").GetProperty("schemas").GetProperty("StatusMessage");
 
         Assert.Equal(["200"], operation.GetProperty("responses").EnumerateObject().Select(r => r.Name));
-        Assert.False(operation.TryGetProperty("security", out _));
+        Assert.Equal(JsonValueKind.Array, operation.GetProperty("security").ValueKind);
+        Assert.Equal(0, operation.GetProperty("security").GetArrayLength());
         Assert.Equal(["status", "msg"], body.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task OpenApi_serves_its_paths_from_the_host_root_so_they_keep_their_base_path()
+    {
+        var document = await OpenApiAsync();
+
+        Assert.Equal("/", Assert.Single(document.GetProperty("servers").EnumerateArray()).GetProperty("url").GetString());
+        Assert.All(document.GetProperty("paths").EnumerateObject(), p => Assert.StartsWith("/api/", p.Name, StringComparison.Ordinal));
     }
 
     [Fact]

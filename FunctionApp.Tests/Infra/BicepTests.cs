@@ -1,37 +1,21 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.Infra;
 
-/// <summary>infra/ compiles and lints with no warning, and the template says what the README promises.</summary>
+/// <summary>infra/ compiles and lints with no warning, and the template says what the README and azure.yaml rely on.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class BicepTests
 {
     private static readonly string Bicep = typeof(BicepTests).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepPath").Value!;
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
+    private static Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
     {
         // NuGet does not always keep the executable bit of a packaged tool.
         File.SetUnixFileMode(Bicep, File.GetUnixFileMode(Bicep) | UnixFileMode.UserExecute);
-        var start = new ProcessStartInfo(Bicep)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepositoryFiles.PathOf("infra"),
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await errors);
+        return ToolProcess.RunAsync(Bicep, arguments, RepositoryFiles.PathOf("infra"));
     }
 
     [Fact]
@@ -63,19 +47,43 @@ public sealed class BicepTests
         Assert.Equal(string.Empty, errors.Trim());
     }
 
+    // Compiled once for the assertions on its content: each compile costs seconds of a shared CPU.
+    private static readonly Lazy<Task<JsonElement>> Compiled = new(CompileAsync);
+
+    private static Task<JsonElement> CompiledTemplateAsync() => Compiled.Value;
+
+    private static async Task<JsonElement> CompileAsync()
+    {
+        var (exitCode, output, errors) = await RunAsync("build", "main.bicep", "--stdout");
+        Assert.True(exitCode == 0, errors);
+        using var template = JsonDocument.Parse(output);
+        return template.RootElement.Clone();
+    }
+
+    private static JsonElement Resource(JsonElement template, string type) => Resources(template, type).Single();
+
+    private static IEnumerable<JsonElement> Resources(JsonElement template, string type) => template.GetProperty("resources")
+        .EnumerateArray().Where(r => r.GetProperty("type").GetString() == type);
+
+    // The expression a template variable stands for, given an expression that only names it.
+    private static string Resolve(JsonElement template, string expression) =>
+        expression.StartsWith("[variables('", StringComparison.Ordinal)
+            ? template.GetProperty("variables").GetProperty(expression["[variables('".Length..^"')]".Length]).GetString()!
+            : expression;
+
+    private static Dictionary<string, string> AppSettings(JsonElement template) =>
+        Resource(template, "Microsoft.Web/sites").GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings")
+            .EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("value").GetString()!);
+
     [Fact]
     public async Task Template_deploys_a_locked_down_flex_consumption_app_for_dotnet_10_isolated()
     {
-        var (_, output, _) = await RunAsync("build", "main.bicep", "--stdout");
-        using var template = JsonDocument.Parse(output);
-        var resources = template.RootElement.GetProperty("resources");
-        JsonElement Resource(string type) => resources.EnumerateArray()
-            .Single(r => r.GetProperty("type").GetString() == type);
+        var template = await CompiledTemplateAsync();
 
-        var plan = Resource("Microsoft.Web/serverfarms");
-        var site = Resource("Microsoft.Web/sites").GetProperty("properties");
-        var storage = Resource("Microsoft.Storage/storageAccounts").GetProperty("properties");
-        var ftp = Resource("Microsoft.Web/sites/basicPublishingCredentialsPolicies").GetProperty("properties");
+        var plan = Resource(template, "Microsoft.Web/serverfarms");
+        var site = Resource(template, "Microsoft.Web/sites").GetProperty("properties");
+        var storage = Resource(template, "Microsoft.Storage/storageAccounts").GetProperty("properties");
+        var ftp = Resource(template, "Microsoft.Web/sites/basicPublishingCredentialsPolicies").GetProperty("properties");
 
         Assert.Equal("FlexConsumption", plan.GetProperty("sku").GetProperty("tier").GetString());
         Assert.True(site.GetProperty("httpsOnly").GetBoolean());
@@ -84,9 +92,120 @@ public sealed class BicepTests
         Assert.False(ftp.GetProperty("allow").GetBoolean());
         Assert.Equal("dotnet-isolated", site.GetProperty("functionAppConfig").GetProperty("runtime").GetProperty("name").GetString());
         Assert.Equal("10.0", site.GetProperty("functionAppConfig").GetProperty("runtime").GetProperty("version").GetString());
-        Assert.Equal("SystemAssignedIdentity",
-            site.GetProperty("functionAppConfig").GetProperty("deployment").GetProperty("storage").GetProperty("authentication").GetProperty("type").GetString());
         Assert.False(storage.GetProperty("allowSharedKeyAccess").GetBoolean());
         Assert.Equal("TLS1_2", storage.GetProperty("minimumTlsVersion").GetString());
+    }
+
+    [Fact]
+    public async Task App_reaches_its_storage_with_its_user_assigned_identity_only()
+    {
+        var template = await CompiledTemplateAsync();
+        var site = Resource(template, "Microsoft.Web/sites");
+        var deploymentStorage = site.GetProperty("properties").GetProperty("functionAppConfig").GetProperty("deployment")
+            .GetProperty("storage").GetProperty("authentication");
+        var settings = AppSettings(template);
+
+        Assert.Equal("UserAssigned", site.GetProperty("identity").GetProperty("type").GetString());
+        Assert.Contains("Microsoft.ManagedIdentity/userAssignedIdentities",
+            Assert.Single(site.GetProperty("identity").GetProperty("userAssignedIdentities").EnumerateObject()).Name, StringComparison.Ordinal);
+        Assert.Equal("UserAssignedIdentity", deploymentStorage.GetProperty("type").GetString());
+        Assert.Contains("Microsoft.ManagedIdentity/userAssignedIdentities",
+            deploymentStorage.GetProperty("userAssignedIdentityResourceId").GetString(), StringComparison.Ordinal);
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.EndsWith(".clientId]", settings["AzureWebJobsStorage__clientId"], StringComparison.Ordinal);
+        Assert.DoesNotContain(settings.Keys, name => name is "AzureWebJobsStorage" or "APPINSIGHTS_INSTRUMENTATIONKEY");
+    }
+
+    [Fact]
+    public async Task Telemetry_goes_to_a_workspace_based_component_that_accepts_only_entra_tokens()
+    {
+        var template = await CompiledTemplateAsync();
+        var workspace = Resource(template, "Microsoft.OperationalInsights/workspaces").GetProperty("properties");
+        var component = Resource(template, "Microsoft.Insights/components");
+
+        Assert.True(workspace.GetProperty("features").GetProperty("disableLocalAuth").GetBoolean());
+        Assert.Equal("web", component.GetProperty("kind").GetString());
+        Assert.True(component.GetProperty("properties").GetProperty("DisableLocalAuth").GetBoolean());
+        Assert.StartsWith("[resourceId('Microsoft.OperationalInsights/workspaces'",
+            component.GetProperty("properties").GetProperty("WorkspaceResourceId").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task App_identity_may_publish_telemetry_to_the_component_and_nowhere_else()
+    {
+        var template = await CompiledTemplateAsync();
+
+        var publisher = Assert.Single(Resources(template, "Microsoft.Authorization/roleAssignments"), r =>
+            Resolve(template, r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!)
+                .Contains("'3913510d-42f4-4e42-8a64-420c390055eb'", StringComparison.Ordinal));
+
+        Assert.StartsWith("[resourceId('Microsoft.Insights/components'", publisher.GetProperty("scope").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities'",
+            publisher.GetProperty("properties").GetProperty("principalId").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith(".principalId]", publisher.GetProperty("properties").GetProperty("principalId").GetString(), StringComparison.Ordinal);
+        Assert.Equal("ServicePrincipal", publisher.GetProperty("properties").GetProperty("principalType").GetString());
+    }
+
+    [Fact]
+    public async Task App_settings_name_the_component_and_its_identity_and_keep_the_Auth0_names()
+    {
+        var settings = AppSettings(await CompiledTemplateAsync());
+
+        Assert.StartsWith("[reference(resourceId('Microsoft.Insights/components'", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], StringComparison.Ordinal);
+        Assert.EndsWith(".ConnectionString]", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"], StringComparison.Ordinal);
+        Assert.StartsWith("[format('Authorization=AAD;ClientId={0}', reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities'",
+            settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"], StringComparison.Ordinal);
+        Assert.Equal(
+            ["Auth0__Domain", "Auth0__ApiAudience", "Auth0__Issuer", "Auth0__Algorithms", "Auth0__ErrorContract"],
+            settings.Keys.Where(name => name.StartsWith("Auth0__", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Always_ready_http_instances_are_none_unless_asked_for()
+    {
+        var template = await CompiledTemplateAsync();
+        var parameter = template.GetProperty("parameters").GetProperty("httpAlwaysReadyInstanceCount");
+        var alwaysReady = Resource(template, "Microsoft.Web/sites").GetProperty("properties").GetProperty("functionAppConfig")
+            .GetProperty("scaleAndConcurrency").GetProperty("alwaysReady").GetString();
+
+        Assert.Equal(0, parameter.GetProperty("defaultValue").GetInt32());
+        Assert.Equal(
+            "[if(equals(parameters('httpAlwaysReadyInstanceCount'), 0), createArray(), "
+            + "createArray(createObject('name', 'http', 'instanceCount', parameters('httpAlwaysReadyInstanceCount'))))]",
+            alwaysReady);
+    }
+
+    [Fact]
+    public async Task Azd_deploys_service_api_to_the_one_site_tagged_with_it()
+    {
+        var template = await CompiledTemplateAsync();
+        var project = RepositoryFiles.Read("azure.yaml").ReplaceLineEndings("\n");
+
+        Assert.Contains("services:\n  api:\n    project: ./FunctionApp\n    language: dotnet\n    host: function\n", project, StringComparison.Ordinal);
+        Assert.Equal("[union(variables('tags'), createObject('azd-service-name', 'api'))]",
+            Resource(template, "Microsoft.Web/sites").GetProperty("tags").GetString());
+        Assert.All(
+            template.GetProperty("resources").EnumerateArray().Where(r => r.TryGetProperty("location", out _) && r.GetProperty("type").GetString() != "Microsoft.Web/sites"),
+            r => Assert.Equal("[variables('tags')]", r.GetProperty("tags").GetString()));
+    }
+
+    [Fact]
+    public async Task Azd_parameters_map_environment_values_to_template_parameters_and_cover_every_required_one()
+    {
+        var template = await CompiledTemplateAsync();
+        var templateParameters = template.GetProperty("parameters").EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+        using var file = JsonDocument.Parse(RepositoryFiles.Read("infra/main.parameters.json"));
+        var values = file.RootElement.GetProperty("parameters").EnumerateObject()
+            .ToDictionary(p => p.Name, p => p.Value.GetProperty("value").GetString()!);
+
+        Assert.All(values, v => Assert.True(templateParameters.ContainsKey(v.Key), v.Key + " is not a template parameter"));
+        Assert.All(values.Values, value => Assert.Matches("^\\$\\{[A-Z0-9_]+\\}$", value));
+        Assert.Equal("${AZURE_ENV_NAME}", values["environmentName"]);
+        Assert.Equal("${AZURE_LOCATION}", values["location"]);
+        Assert.Equal("${AUTH0_DOMAIN}", values["auth0Domain"]);
+        Assert.Equal("${AUTH0_API_AUDIENCE}", values["auth0ApiAudience"]);
+        Assert.All(
+            templateParameters.Where(p => !p.Value.TryGetProperty("defaultValue", out _)),
+            p => Assert.Contains(p.Key, values.Keys));
     }
 }

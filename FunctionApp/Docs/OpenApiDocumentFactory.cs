@@ -28,6 +28,8 @@ internal static class OpenApiDocumentFactory
                 Description = "A port of Auth0's FastAPI sample. Protected operations need an Auth0 access token for the audience "
                     + policy.Audience + ".",
             },
+            // The paths carry the base path themselves, so the server is the host the document was served from.
+            Servers = [new OpenApiServer { Url = "/" }],
             Paths = [],
             Components = new OpenApiComponents { Schemas = new Dictionary<string, IOpenApiSchema>() },
         };
@@ -66,6 +68,8 @@ internal static class OpenApiDocumentFactory
         };
         if (endpoint.Permissions is not { } permissions)
         {
+            // An empty list states that the operation is anonymous on purpose, not that its security was forgotten.
+            operation.Security = [];
             return operation;
         }
 
