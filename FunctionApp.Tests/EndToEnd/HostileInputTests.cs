@@ -29,15 +29,11 @@ public sealed class HostileInputTests(AppFixture app) : IClassFixture<AppFixture
                 await ResponseAssert.JsonAsync(response, 403, $$"""{"detail":"{{hostile.Reason}}"}""");
                 Assert.Equal("Bearer", ResponseAssert.Challenge(response));
                 break;
-            case 400 when hostile.Reason.Length > 0:
+            case 400:
                 await ResponseAssert.InvalidTokenAsync(response, hostile.Reason);
                 break;
-            case 200:
-                Assert.Contains("\"sub\":", body, StringComparison.Ordinal);
-                break;
             default:
-                // Refused by the host's HTTP server before any invocation, as the genuine host's Kestrel does.
-                Assert.Empty(body);
+                Assert.Contains("\"sub\":", body, StringComparison.Ordinal);
                 break;
         }
 

@@ -70,4 +70,23 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
         Assert.NotEqual(200, (int)response.StatusCode);
         ResponseAssert.KeptPrivate(response);
     }
+
+    [Fact]
+    public async Task Logs_at_every_level_carry_no_token_and_no_key_material()
+    {
+        var valid = Issuer.CreateToken();
+        var header = Issuer.NewHeader();
+        header["kid"] = "unpublished";
+        var unknownKid = Issuer.Sign(header, Issuer.NewPayload());
+        var tampered = valid[..^4] + (valid.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
+        var tokens = new[] { valid, unknownKid, tampered };
+        foreach (var token in tokens)
+        {
+            using var response = await app.GetPrivateWithTokenAsync(token);
+        }
+
+        // Each token's payload and signature, and the public key the worker fetched: none may reach a log line.
+        var secrets = tokens.SelectMany(t => t.Split('.')[1..]).Append(Issuer.SigningKey.ToJwk()["n"]).Select(s => s[..32]);
+        Assert.All(secrets, secret => Assert.DoesNotContain(app.Logs.Lines, l => l.Message.Contains(secret, StringComparison.Ordinal)));
+    }
 }
