@@ -106,6 +106,10 @@ public static class HostileInputs
         new("issuer without the trailing slash", i => ["Bearer " + Signed(i, p => p["iss"] = i.Issuer.TrimEnd('/'))], 400, "Invalid issuer"),
         new("10 KB of claims", i => ["Bearer " + Signed(i, p => p["padding"] = new string('x', 10 * 1024))], 200, ""),
         new("past the 16 KiB size limit", i => ["Bearer " + Signed(i, p => p["padding"] = new string('x', 16 * 1024))], 400, "Token is too large"),
+
+        // Found by TokenValidatorProperties.
+        new("header segment of 4n+1 characters", i => ["Bearer " + Replace(i.CreateToken(), 0, LengthenedTo4nPlus1(Encode(i.NewHeader())))], 400, "Malformed token"),
+        new("kid null", i => ["Bearer " + i.Sign(Header(i, h => h["kid"] = null), i.NewPayload())], 400, "No signing key matches the token"),
     ];
 
     private static string Signed(LocalIssuer issuer, Action<JsonObject> change)
@@ -157,6 +161,9 @@ public static class HostileInputs
         parts[index] = segment;
         return string.Join('.', parts);
     }
+
+    // No base64url text has 4n+1 characters: the last one would carry too few bits for a byte.
+    private static string LengthenedTo4nPlus1(string segment) => segment + new string('A', (5 - (segment.Length % 4)) % 4);
 
     private static string Unsigned(LocalIssuer issuer, string alg) =>
         CompactJws.Encode(Header(issuer, h => h["alg"] = alg), issuer.NewPayload(), _ => []);

@@ -196,7 +196,8 @@ internal sealed class Auth0TokenValidator
             return TokenRejection.UnsupportedCriticalHeader;
         }
 
-        return jwt.TryGetHeaderValue<string>(JwtHeaderParameterNames.Kid, out var kid) && kid.Length > 0
+        // A kid of JSON null reads as a null string.
+        return jwt.TryGetHeaderValue<string>(JwtHeaderParameterNames.Kid, out var kid) && !string.IsNullOrEmpty(kid)
             ? null
             : TokenRejection.NoMatchingKey;
     }
@@ -221,6 +222,13 @@ internal sealed class Auth0TokenValidator
 
     private static byte[]? TryDecode(ReadOnlySpan<char> segment)
     {
+        // TryDecodeFromChars returns false only for a destination too small; a segment that is no base64url, such as
+        // one of 4n+1 characters, makes it throw.
+        if (!Base64Url.IsValid(segment))
+        {
+            return null;
+        }
+
         var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
         return Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? bytes[..written] : null;
     }
