@@ -263,4 +263,4 @@ public sealed class TokenValidatorProperties : IClassFixture<ValidatorFixture>
 /// one-second deadline.
 /// </summary>
 [CollectionDefinition(nameof(TokenValidatorProperties), DisableParallelization = true)]
-public sealed class TokenValidatorPropertiesCollection;
+public sealed class TokenValidatorPropertiesRunAlone;
