@@ -22,11 +22,7 @@ public static class Demo
         if (settingsPath is null)
         {
             issuer = await LocalIssuer.StartAsync(DemoAudience);
-            settings = new Dictionary<string, string>
-            {
-                ["Auth0__Domain"] = issuer.Authority.AbsoluteUri,
-                ["Auth0__ApiAudience"] = issuer.Audience,
-            };
+            settings = issuer.AppSettings();
         }
         else
         {
@@ -63,16 +59,16 @@ public static class Demo
     private static string LocalInstructions(Uri app, LocalIssuer issuer) => $"""
 
         The app is running at {app} against a local issuer at {issuer.Authority}
-        (client id {issuer.ClientId}, client secret {issuer.ClientSecret}).
+        (client id {issuer.ClientId}, client secret {issuer.Grant.ClientSecret}).
 
         1. The public endpoint:
            curl -i {app}api/public
 
         2. Get an access token (client-credentials grant, as with Auth0):
-           curl -s -X POST {issuer.Authority}oauth/token -H 'content-type: application/x-www-form-urlencoded' -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.ClientSecret} -d audience={issuer.Audience}
+           curl -s -X POST {issuer.Authority}oauth/token -H 'content-type: application/x-www-form-urlencoded' -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience}
 
-        3. The private endpoints with that token (it grants {issuer.GrantedScope}):
-           TOKEN=$(curl -s -X POST {issuer.Authority}oauth/token -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+        3. The private endpoints with that token (it grants {issuer.Grant.GrantedScope}):
+           TOKEN=$(curl -s -X POST {issuer.Authority}oauth/token -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
            curl -i {app}api/private -H "Authorization: Bearer $TOKEN"
            curl -i {app}api/private-scoped -H "Authorization: Bearer $TOKEN"
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using CsCheck;
 using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -28,12 +27,7 @@ public sealed class ValidatorFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _issuer = await LocalIssuer.StartAsync("https://property.test/api");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Auth0:Domain"] = _issuer.Authority.AbsoluteUri,
-            ["Auth0:ApiAudience"] = _issuer.Audience,
-        }).Build();
-        _services = new ServiceCollection().AddAuth0TokenValidation(configuration.GetSection("Auth0")).BuildServiceProvider();
+        _services = new ServiceCollection().AddAuth0TokenValidation(_issuer.AppConfiguration().GetSection("Auth0")).BuildServiceProvider();
         Validator = _services.GetRequiredService<Auth0TokenValidator>();
         Keys = _services.GetRequiredService<SigningKeySource>();
         Gen = new HostileTokenGen(_issuer);

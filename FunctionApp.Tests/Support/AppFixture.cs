@@ -94,11 +94,11 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>The app's settings for the issuer, all else at the app's defaults.</summary>
-    public static Dictionary<string, string> Settings(LocalIssuer issuer) => new()
+    public static Dictionary<string, string> Settings(LocalIssuer issuer)
     {
-        ["Auth0__Domain"] = issuer.Authority.AbsoluteUri,
-        ["Auth0__ApiAudience"] = Audience,
-    };
+        ArgumentNullException.ThrowIfNull(issuer);
+        return issuer.AppSettings();
+    }
 
     /// <summary>GET /api/private with the Authorization header given verbatim (or none).</summary>
     public Task<HttpResponseMessage> GetPrivateAsync(string? authorization, string path = "api/private")

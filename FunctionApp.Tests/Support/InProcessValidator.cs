@@ -1,6 +1,5 @@
 using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionApp.Tests.Support;
@@ -23,18 +22,12 @@ public sealed class InProcessValidator : IAsyncLifetime
 
     internal AccessTokenPolicy Policy => _services!.GetRequiredService<AccessTokenPolicy>();
 
-    /// <summary>Changes to the app settings (section Auth0) before the services are built.</summary>
-    public Action<Dictionary<string, string?>>? Configure { get; init; }
-
     public async Task InitializeAsync()
     {
         Issuer = await LocalIssuer.StartAsync(AppFixture.Audience);
-        var settings = AppFixture.Settings(Issuer).ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), string? (s) => s.Value);
-        Configure?.Invoke(settings);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         _services = new ServiceCollection()
             .AddSingleton<TimeProvider>(Clock)
-            .AddAuth0TokenValidation(configuration.GetSection("Auth0"))
+            .AddAuth0TokenValidation(Issuer.AppConfiguration().GetSection("Auth0"))
             .BuildServiceProvider();
     }
 
