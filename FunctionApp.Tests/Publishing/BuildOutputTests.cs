@@ -49,7 +49,7 @@ public sealed class BuildOutputTests(PublishedCopy copy) : IClassFixture<Publish
     [Fact]
     public async Task Published_app_answers_the_public_endpoint()
     {
-        using var response = await copy.Client.GetAsync("api/public");
+        using var response = await copy.App.Client.GetAsync("api/public");
 
         Assert.Equal(200, (int)response.StatusCode);
     }
@@ -58,9 +58,9 @@ public sealed class BuildOutputTests(PublishedCopy copy) : IClassFixture<Publish
     public async Task Published_app_accepts_a_valid_token_on_the_private_endpoint()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/private");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", copy.Issuer.CreateToken());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", copy.App.Issuer.CreateToken());
 
-        using var response = await copy.Client.SendAsync(request);
+        using var response = await copy.App.Client.SendAsync(request);
 
         Assert.Equal(200, (int)response.StatusCode);
     }

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using FunctionApp.TestHost.Hosting;
-using FunctionApp.TestHost.Issuer;
 using FunctionApp.Tests.Support;
-using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.Tests.Publishing;
 
@@ -15,9 +12,6 @@ namespace FunctionApp.Tests.Publishing;
 /// </summary>
 public sealed class PublishedCopy : IAsyncLifetime
 {
-    private readonly CapturedLogs _logs = new();
-    private ILoggerFactory? _loggers;
-
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "functionapp-publish-" + Guid.NewGuid().ToString("N"));
 
     public string ProjectDirectory => Path.Combine(Root, "FunctionApp");
@@ -35,11 +29,8 @@ public sealed class PublishedCopy : IAsyncLifetime
         },
     });
 
-    public LocalIssuer Issuer { get; private set; } = null!;
-
-    public FunctionsHost Host { get; private set; } = null!;
-
-    public HttpClient Client { get; private set; } = null!;
+    /// <summary>The published app, served by the TestHost against a local issuer.</summary>
+    public AppFixture App { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -50,28 +41,16 @@ public sealed class PublishedCopy : IAsyncLifetime
         // package cache) and builds too.
         await DotnetAsync(Root, "publish", "FunctionApp", "-c", "Release", "-o", PublishDirectory, "-nologo", "--disable-build-servers");
 
-        Issuer = await LocalIssuer.StartAsync(AppFixture.Audience);
-        _loggers = _logs.CreateFactory();
-        Host = await FunctionsHost.StartAsync(
-            new FunctionsHostOptions { AppDirectory = PublishDirectory, Settings = AppFixture.Settings(Issuer) },
-            _loggers);
-        Client = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        App = await AppFixture.StartAsync(appDirectory: PublishDirectory);
     }
 
     public async Task DisposeAsync()
     {
-        Client?.Dispose();
-        if (Host is not null)
+        if (App is not null)
         {
-            await Host.DisposeAsync();
+            await App.DisposeAsync();
         }
 
-        if (Issuer is not null)
-        {
-            await Issuer.DisposeAsync();
-        }
-
-        _loggers?.Dispose();
         if (Directory.Exists(Root))
         {
             Directory.Delete(Root, recursive: true);

@@ -32,6 +32,9 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Changes to the issuer before the worker starts, such as extra keys in its JWKS.</summary>
     protected Action<LocalIssuer>? ConfigureIssuer { get; init; }
 
+    /// <summary>The function app the host serves: the app's build output unless a test publishes one of its own.</summary>
+    protected string AppDirectory { get; init; } = FunctionsHostOptions.DefaultAppDirectory;
+
     public virtual async Task InitializeAsync()
     {
         Issuer = await LocalIssuer.StartAsync(Audience);
@@ -41,7 +44,7 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
         var settings = Settings(Issuer);
         Configure?.Invoke(settings);
         Host = await FunctionsHost.StartAsync(
-            new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = settings },
+            new FunctionsHostOptions { AppDirectory = AppDirectory, Settings = settings },
             _loggers);
         // UTF-8 header encoding lets tests send the non-ASCII bytes a hostile client would.
         var handler = new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 };
@@ -71,9 +74,18 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>For tests that need a worker of their own: <c>await using var app = await AppFixture.StartAsync();</c></summary>
     public static async Task<AppFixture> StartAsync(
-        Action<Dictionary<string, string>>? configure = null, IssuerMode modeAtStart = IssuerMode.Up, Action<LocalIssuer>? configureIssuer = null)
+        Action<Dictionary<string, string>>? configure = null,
+        IssuerMode modeAtStart = IssuerMode.Up,
+        Action<LocalIssuer>? configureIssuer = null,
+        string? appDirectory = null)
     {
-        var app = new AppFixture { Configure = configure, ModeAtStart = modeAtStart, ConfigureIssuer = configureIssuer };
+        var app = new AppFixture
+        {
+            Configure = configure,
+            ModeAtStart = modeAtStart,
+            ConfigureIssuer = configureIssuer,
+            AppDirectory = appDirectory ?? FunctionsHostOptions.DefaultAppDirectory,
+        };
         try
         {
             await app.InitializeAsync();

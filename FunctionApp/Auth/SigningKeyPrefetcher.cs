@@ -4,34 +4,21 @@ using Microsoft.Extensions.Logging;
 namespace FunctionApp.Auth;
 
 /// <summary>Fetches the signing keys and warms up validation as the worker starts, so the first private request pays for neither.</summary>
-internal sealed partial class SigningKeyPrefetcher : BackgroundService
+internal sealed partial class SigningKeyPrefetcher(
+    SigningKeySource keys, Auth0TokenValidator validator, AccessTokenPolicy policy, ILogger<SigningKeyPrefetcher> logger) : BackgroundService
 {
-    private readonly SigningKeySource _keys;
-    private readonly Auth0TokenValidator _validator;
-    private readonly AccessTokenPolicy _policy;
-    private readonly ILogger<SigningKeyPrefetcher> _logger;
-
-    public SigningKeyPrefetcher(
-        SigningKeySource keys, Auth0TokenValidator validator, AccessTokenPolicy policy, ILogger<SigningKeyPrefetcher> logger)
-    {
-        _keys = keys;
-        _validator = validator;
-        _policy = policy;
-        _logger = logger;
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A failure must not stop the app: public functions still work, and private ones retry the fetch.
-        var keys = await _keys.GetAsync(stoppingToken).ConfigureAwait(false);
-        if (keys is null)
+        var current = await keys.GetAsync(stoppingToken).ConfigureAwait(false);
+        if (current is null)
         {
-            LogPrefetchFailed(_logger, _policy.MetadataAddress);
+            LogPrefetchFailed(logger, policy.MetadataAddress);
             return;
         }
 
-        await _validator.WarmUpAsync(keys).ConfigureAwait(false);
-        LogReady(_logger);
+        await validator.WarmUpAsync(current).ConfigureAwait(false);
+        LogReady(logger);
     }
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Token validation is warmed up.")]
