@@ -1,5 +1,6 @@
 using FunctionApp.Auth;
 using FunctionApp.Docs;
+using FunctionApp.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -10,5 +11,8 @@ builder.UseAuth0AccessTokens();
 
 // The OpenAPI document and Swagger UI, generated from the functions' declarations.
 builder.Services.AddApiDocs();
+
+// Logs, metrics and traces to Application Insights and/or OTLP, when their settings are there.
+builder.AddAppTelemetry();
 
 builder.Build().Run();

@@ -19,7 +19,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     {
         await _app.InitializeAsync();
         _middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions([typeof(ApiFunctions)]), _app.Validator, _app.Policy, NullLogger<AccessTokenMiddleware>.Instance);
+            new ProtectedFunctions([typeof(ApiFunctions)]), _app.Validator, _app.Policy, _app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
     }
 
     public Task DisposeAsync() => _app.DisposeAsync();

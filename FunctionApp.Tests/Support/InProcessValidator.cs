@@ -22,6 +22,8 @@ public sealed class InProcessValidator : IAsyncLifetime
 
     internal AccessTokenPolicy Policy => _services!.GetRequiredService<AccessTokenPolicy>();
 
+    internal AccessTokenTelemetry Telemetry => _services!.GetRequiredService<AccessTokenTelemetry>();
+
     public async Task InitializeAsync()
     {
         Issuer = await LocalIssuer.StartAsync(AppFixture.Audience);

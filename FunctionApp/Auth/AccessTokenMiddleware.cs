@@ -16,15 +16,21 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
 
     private readonly ProtectedFunctions _functions;
     private readonly Auth0TokenValidator _validator;
-    private readonly ErrorContract _contract;
+    private readonly AccessTokenPolicy _policy;
+    private readonly AccessTokenTelemetry _telemetry;
     private readonly ILogger<AccessTokenMiddleware> _logger;
 
     public AccessTokenMiddleware(
-        ProtectedFunctions functions, Auth0TokenValidator validator, AccessTokenPolicy policy, ILogger<AccessTokenMiddleware> logger)
+        ProtectedFunctions functions,
+        Auth0TokenValidator validator,
+        AccessTokenPolicy policy,
+        AccessTokenTelemetry telemetry,
+        ILogger<AccessTokenMiddleware> logger)
     {
         _functions = functions;
         _validator = validator;
-        _contract = policy.ErrorContract;
+        _policy = policy;
+        _telemetry = telemetry;
         _logger = logger;
     }
 
@@ -42,6 +48,8 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             ?? throw new InvalidOperationException($"Protected function '{context.FunctionDefinition.Name}' has no HTTP request.");
         var authorization = request.Headers.TryGetValues("Authorization", out var values) ? string.Join(',', values) : null;
 
+        var function = context.FunctionDefinition.Name;
+        using var activity = AccessTokenTelemetry.StartValidation(function, _policy.Issuer);
         var result = await _validator.ValidateAsync(authorization, context.CancellationToken).ConfigureAwait(false);
         TokenRejection rejection;
         if (result.IsVerified)
@@ -49,6 +57,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             // Permissions are looked at only once the signature and claims have been verified.
             if (requirement.IsSatisfiedBy(result.Token))
             {
+                _telemetry.RecordOutcome(activity, function, AccessTokenTelemetry.Accepted, null, result.KeyId);
                 context.SetVerifiedAccessToken(result.Token);
                 await next(context).ConfigureAwait(false);
                 if (context.GetHttpResponseData() is { } answer)
@@ -66,8 +75,9 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             rejection = result.Rejection;
         }
 
-        var status = rejection.Status(_contract);
-        LogRejected(_logger, context.FunctionDefinition.Name, (int)status, rejection.Reason, LogValue.Escape(result.KeyId));
+        var status = rejection.Status(_policy.ErrorContract);
+        _telemetry.RecordOutcome(activity, function, rejection.Reason, (int)status, result.KeyId);
+        LogRejected(_logger, function, (int)status, rejection.Reason, LogValue.Escape(result.KeyId));
         var response = request.CreateResponse(status);
         response.Headers.Add("Content-Type", JsonContentType);
         KeepPrivate(response);
@@ -81,7 +91,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             response.Headers.Add("Retry-After", RetryAfterSeconds);
         }
 
-        await response.Body.WriteAsync(rejection.Body(_contract), context.CancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync(rejection.Body(_policy.ErrorContract), context.CancellationToken).ConfigureAwait(false);
         context.GetInvocationResult().Value = response;
     }
 

@@ -14,6 +14,9 @@ namespace FunctionApp.Auth;
 /// <summary>Turns on Auth0 access-token protection for the functions marked <see cref="RequireAccessTokenAttribute"/>.</summary>
 public static class Auth0FunctionsApplicationBuilderExtensions
 {
+    /// <summary>The name of the meter and activity source of access-token protection, for the app's telemetry to listen to.</summary>
+    public const string TelemetrySourceName = AccessTokenTelemetry.Name;
+
     private const string MetadataClientKey = "Auth0.Metadata";
 
     /// <summary>
@@ -65,7 +68,9 @@ public static class Auth0FunctionsApplicationBuilderExtensions
             };
         });
 
+        services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AccessTokenTelemetry>();
         services.AddSingleton<SigningKeySource>();
         services.AddSingleton<Auth0TokenValidator>();
         services.AddHostedService<SigningKeyPrefetcher>();

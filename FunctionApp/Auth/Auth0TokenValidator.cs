@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -26,16 +27,26 @@ internal sealed class Auth0TokenValidator
     private readonly SigningKeySource _keys;
     private readonly AccessTokenPolicy _policy;
     private readonly TimeProvider _time;
+    private readonly AccessTokenTelemetry _telemetry;
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenLength };
 
-    public Auth0TokenValidator(SigningKeySource keys, AccessTokenPolicy policy, TimeProvider time)
+    public Auth0TokenValidator(SigningKeySource keys, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
     {
         _keys = keys;
         _policy = policy;
         _time = time;
+        _telemetry = telemetry;
     }
 
     public async Task<AccessTokenResult> ValidateAsync(string? authorization, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await CheckAsync(authorization, cancellationToken).ConfigureAwait(false);
+        _telemetry.RecordValidation(Stopwatch.GetElapsedTime(started), result.IsVerified);
+        return result;
+    }
+
+    private async Task<AccessTokenResult> CheckAsync(string? authorization, CancellationToken cancellationToken)
     {
         var rejection = ReadBearerToken(authorization, out var credential);
         if (rejection is not null)
@@ -45,9 +56,14 @@ internal sealed class Auth0TokenValidator
 
         var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow().UtcDateTime;
-        if (keys is not null && keys.Memory.TryGet(credential.Span, now - _policy.ClockSkew, out var known))
+        if (keys is not null)
         {
-            return AccessTokenResult.Verified(known);
+            var remembered = keys.Memory.TryGet(credential.Span, now - _policy.ClockSkew, out var known);
+            _telemetry.RecordLookup(remembered);
+            if (remembered)
+            {
+                return AccessTokenResult.Verified(known);
+            }
         }
 
         var token = credential.ToString();

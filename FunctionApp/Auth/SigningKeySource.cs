@@ -16,12 +16,14 @@ internal sealed class SigningKeySource
     private readonly ConfigurationManager<OpenIdConnectConfiguration> _manager;
     private readonly AccessTokenPolicy _policy;
     private readonly TimeProvider _time;
+    private readonly AccessTokenTelemetry _telemetry;
     private readonly Lock _refreshGate = new();
     private SigningKeys? _current;
     private Task<SigningKeys?> _refresh = Task.FromResult<SigningKeys?>(null);
     private long? _lastRefreshEnded;
 
-    public SigningKeySource(ConfigurationManager<OpenIdConnectConfiguration> manager, AccessTokenPolicy policy, TimeProvider time)
+    public SigningKeySource(
+        ConfigurationManager<OpenIdConnectConfiguration> manager, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
     {
         // Without it IdentityModel refreshes in the background and the request with a newly rotated kid fails.
         if (!AppContext.TryGetSwitch(BlockingRefreshSwitch, out var blocking) || !blocking)
@@ -33,6 +35,8 @@ internal sealed class SigningKeySource
         _manager = manager;
         _policy = policy;
         _time = time;
+        _telemetry = telemetry;
+        telemetry.ObserveMemory(() => Volatile.Read(ref _current)?.Memory);
     }
 
     /// <summary>
@@ -44,13 +48,13 @@ internal sealed class SigningKeySource
         var current = Volatile.Read(ref _current);
         if (current is null)
         {
-            return new(FetchAsync(cancellationToken));
+            return new(FetchAsync("no_keys", cancellationToken));
         }
 
         if (_time.GetUtcNow() - current.Fetched >= _manager.AutomaticRefreshInterval)
         {
             // Nobody waits for this one; the next requests find its keys when it is done.
-            _ = RefreshAsync(current, CancellationToken.None);
+            _ = RefreshAsync(current, "automatic", CancellationToken.None);
         }
 
         return new(current);
@@ -60,7 +64,10 @@ internal sealed class SigningKeySource
     /// Fetches the keys again because a token named a kid that <paramref name="stale"/> lacks. Requests arriving while
     /// a refresh runs await that one; within the minimum interval of the last refresh the stale keys are returned.
     /// </summary>
-    public Task<SigningKeys?> RefreshAsync(SigningKeys stale, CancellationToken cancellationToken)
+    public Task<SigningKeys?> RefreshAsync(SigningKeys stale, CancellationToken cancellationToken) =>
+        RefreshAsync(stale, "unknown_kid", cancellationToken);
+
+    private Task<SigningKeys?> RefreshAsync(SigningKeys stale, string cause, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stale);
         lock (_refreshGate)
@@ -85,16 +92,16 @@ internal sealed class SigningKeySource
 
             _manager.RequestRefresh();
             // The refresh belongs to every waiter, so one caller's cancellation must not cancel it.
-            _refresh = RunRefreshAsync();
+            _refresh = RunRefreshAsync(cause);
             return _refresh.WaitAsync(cancellationToken);
         }
     }
 
-    private async Task<SigningKeys?> RunRefreshAsync()
+    private async Task<SigningKeys?> RunRefreshAsync(string cause)
     {
         try
         {
-            return await FetchAsync(CancellationToken.None).ConfigureAwait(false);
+            return await FetchAsync(cause, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -105,8 +112,9 @@ internal sealed class SigningKeySource
         }
     }
 
-    private async Task<SigningKeys?> FetchAsync(CancellationToken cancellationToken)
+    private async Task<SigningKeys?> FetchAsync(string cause, CancellationToken cancellationToken)
     {
+        using var activity = AccessTokenTelemetry.StartFetch(cause, _policy.MetadataAddress);
         OpenIdConnectConfiguration configuration;
         try
         {
@@ -115,10 +123,17 @@ internal sealed class SigningKeySource
         catch (InvalidOperationException)
         {
             // Thrown only when the manager has nothing cached to fall back on; it retries on its own schedule.
+            _telemetry.RecordRefresh(activity, cause, "failed");
             return Volatile.Read(ref _current);
         }
 
-        return Publish(configuration);
+        var before = Volatile.Read(ref _current);
+        var published = Publish(configuration);
+        // The manager answers with the configuration it has when its fetch fails or was not due: "unchanged".
+        _telemetry.RecordRefresh(activity, cause, ReferenceEquals(before?.Configuration, configuration) ? "unchanged"
+            : before is not null && before.Fingerprint == published.Fingerprint ? "same_keys"
+            : "new_keys");
+        return published;
     }
 
     // Requests racing past a new configuration all end up with one set, and so with one memory of verified tokens.
