@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FunctionApp.Benchmarks;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|e2e|all] [--dry]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|e2e|all] [--dry]
 var dry = args.Contains("--dry");
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 
@@ -13,6 +13,11 @@ if (what is "micro" or "all")
     // In process: the validator under test needs no separately built copy of the app.
     var job = (dry ? Job.Dry : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
     BenchmarkRunner.Run<TokenValidationBenchmarks>(DefaultConfig.Instance.AddJob(job));
+}
+
+if (what is "concurrent" or "all")
+{
+    await ConcurrentValidationBenchmark.RunAsync(dry ? ConcurrentValidationBenchmark.Sizes.Dry : ConcurrentValidationBenchmark.Sizes.Full, Console.Out);
 }
 
 if (what is "e2e" or "all")

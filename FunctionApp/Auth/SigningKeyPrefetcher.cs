@@ -30,7 +30,7 @@ internal sealed partial class SigningKeyPrefetcher : BackgroundService
             return;
         }
 
-        await _validator.WarmUpAsync(keys).ConfigureAwait(false);
+        _validator.WarmUp(keys);
         LogReady(_logger);
     }
 
