@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FunctionApp.Benchmarks;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|e2e|all] [--dry]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|memory|e2e|all] [--dry]
 var dry = args.Contains("--dry");
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 
@@ -18,6 +18,11 @@ if (what is "micro" or "all")
 if (what is "concurrent" or "all")
 {
     await ConcurrentValidationBenchmark.RunAsync(dry ? ConcurrentValidationBenchmark.Sizes.Dry : ConcurrentValidationBenchmark.Sizes.Full, Console.Out);
+}
+
+if (what is "memory" or "all")
+{
+    await VerifiedTokenMemoryBenchmark.RunAsync(dry ? VerifiedTokenMemoryBenchmark.Sizes.Dry : VerifiedTokenMemoryBenchmark.Sizes.Full, Console.Out);
 }
 
 if (what is "e2e" or "all")
