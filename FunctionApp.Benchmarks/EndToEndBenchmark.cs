@@ -116,7 +116,7 @@ public static class EndToEndBenchmark
         new FunctionsHostOptions
         {
             AppDirectory = appDirectory,
-            Settings = new Dictionary<string, string> { ["Auth0__Domain"] = issuer.Authority.AbsoluteUri, ["Auth0__ApiAudience"] = Audience },
+            Settings = issuer.AppSettings(),
         },
         loggers);
 

@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FunctionApp.Benchmarks;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|e2e|all] [--dry]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|memory|e2e|sidebyside|all] [--dry]
 var dry = args.Contains("--dry");
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 
@@ -15,7 +15,22 @@ if (what is "micro" or "all")
     BenchmarkRunner.Run<TokenValidationBenchmarks>(DefaultConfig.Instance.AddJob(job));
 }
 
+if (what is "concurrent" or "all")
+{
+    await ConcurrentValidationBenchmark.RunAsync(dry ? ConcurrentValidationBenchmark.Sizes.Dry : ConcurrentValidationBenchmark.Sizes.Full, Console.Out);
+}
+
+if (what is "memory" or "all")
+{
+    await VerifiedTokenMemoryBenchmark.RunAsync(dry ? VerifiedTokenMemoryBenchmark.Sizes.Dry : VerifiedTokenMemoryBenchmark.Sizes.Full, Console.Out);
+}
+
 if (what is "e2e" or "all")
 {
     await EndToEndBenchmark.RunAsync(dry ? EndToEndBenchmark.Sizes.Dry : EndToEndBenchmark.Sizes.Full, Console.Out);
+}
+
+if (what is "sidebyside" or "all")
+{
+    await SideBySideBenchmark.RunAsync(dry ? SideBySideBenchmark.Sizes.Dry : SideBySideBenchmark.Sizes.Full, Console.Out);
 }

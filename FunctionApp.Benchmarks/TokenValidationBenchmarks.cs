@@ -34,10 +34,10 @@ public class TokenValidationBenchmarks
     {
         const string audience = "https://bench.local/api";
         _issuer = await LocalIssuer.StartAsync(audience);
-        _services = Services(audience, verifiedTokenMemoryKilobytes: 16 * 1024);
+        _services = Services(verifiedTokenMemoryKilobytes: 16 * 1024);
         _validator = _services.GetRequiredService<Auth0TokenValidator>();
         // The same path with no memory of verified tokens: every call verifies the signature.
-        _servicesWithoutMemory = Services(audience, verifiedTokenMemoryKilobytes: 0);
+        _servicesWithoutMemory = Services(verifiedTokenMemoryKilobytes: 0);
         _firstSight = _servicesWithoutMemory.GetRequiredService<Auth0TokenValidator>();
 
         var token = _issuer.CreateToken();
@@ -64,14 +64,10 @@ public class TokenValidationBenchmarks
         }
     }
 
-    private ServiceProvider Services(string audience, int verifiedTokenMemoryKilobytes)
+    private ServiceProvider Services(int verifiedTokenMemoryKilobytes)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Auth0:Domain"] = _issuer.Authority.AbsoluteUri,
-            ["Auth0:ApiAudience"] = audience,
-            ["Auth0:VerifiedTokenMemoryKilobytes"] = verifiedTokenMemoryKilobytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }).Build();
+        var configuration = _issuer.AppConfiguration(settings =>
+            settings["Auth0__VerifiedTokenMemoryKilobytes"] = verifiedTokenMemoryKilobytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return new ServiceCollection()
             .AddAuth0TokenValidation(configuration.GetSection("Auth0"))
             .BuildServiceProvider();

@@ -113,4 +113,20 @@ public sealed class VerifiedTokenMemoryTests
 
         Assert.False(memory.TryGet(large, Now, out _));
     }
+
+    [Fact]
+    public void Text_that_is_not_ascii_is_neither_remembered_nor_taken_for_a_remembered_token()
+    {
+        var memory = MemoryFor(10);
+        var (text, verified) = Token(1, Now.AddHours(1));
+        memory.Remember(text, verified);
+        // U+0168 narrows to the byte of 'h' (0x68): a lookup must compare characters, not truncated bytes.
+        var lookalike = "\u0168" + text[1..];
+
+        memory.Remember("h\u00e9ader.payload.signature", verified);
+
+        Assert.Equal(1, memory.Count);
+        Assert.False(memory.TryGet(lookalike, Now, out _));
+        Assert.True(memory.TryGet(text, Now, out _));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -28,7 +29,6 @@ internal sealed class Auth0TokenValidator
     private readonly AccessTokenPolicy _policy;
     private readonly TimeProvider _time;
     private readonly AccessTokenTelemetry _telemetry;
-    private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenLength };
 
     public Auth0TokenValidator(SigningKeySource keys, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
     {
@@ -87,7 +87,7 @@ internal sealed class Auth0TokenValidator
             }
         }
 
-        return await VerifyAsync(token, jwt, payloadJson!, keys).ConfigureAwait(false);
+        return Verify(token, jwt, payloadJson!, keys);
     }
 
     /// <summary>
@@ -95,7 +95,7 @@ internal sealed class Auth0TokenValidator
     /// check but the signature, so the first caller pays neither for compiling the path nor for preparing the key.
     /// Needs no key of its own; nothing is remembered.
     /// </summary>
-    public async Task WarmUpAsync(SigningKeys keys)
+    public void WarmUp(SigningKeys keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var exp = _time.GetUtcNow().AddMinutes(1).ToUnixTimeSeconds();
@@ -122,25 +122,57 @@ internal sealed class Auth0TokenValidator
                 writer.WriteString("kid", keyId);
             }));
             var token = $"{header}.{payload}.{signature}";
-            if ((ReadJws(token, out var jwt, out _) ?? CheckClaims(jwt!, _time.GetUtcNow().UtcDateTime)) is null)
+            if ((ReadJws(token, out var jwt, out _) ?? CheckClaims(jwt!, _time.GetUtcNow().UtcDateTime)) is null
+                && keys.Find(keyId, alg) is { } key)
             {
-                await _handler.ValidateTokenAsync(jwt!, keys.Parameters).ConfigureAwait(false);
+                IsSignatureValid(token, keys.VerifierFor(key, alg));
             }
         }
     }
 
-    private async Task<AccessTokenResult> VerifyAsync(string token, JsonWebToken jwt, byte[] payloadJson, SigningKeys keys)
+    private static AccessTokenResult Verify(string token, JsonWebToken jwt, byte[] payloadJson, SigningKeys keys)
     {
-        // IdentityModel checks the signature, then every claim again.
-        var result = await _handler.ValidateTokenAsync(jwt, keys.Parameters).ConfigureAwait(false);
-        if (!result.IsValid)
+        // The claims were checked before the signature (CheckClaims), on this same parsed token; what is left is the
+        // signature, by IdentityModel's own provider for the key and alg, kept with the keys (SigningKeys.VerifierFor).
+        var key = keys.Find(jwt.Kid, jwt.Alg)!;
+        if (!IsSignatureValid(token, keys.VerifierFor(key, jwt.Alg)))
         {
-            return AccessTokenResult.Rejected(Classify(result.Exception), jwt.Kid);
+            return AccessTokenResult.Rejected(TokenRejection.InvalidSignature, jwt.Kid);
         }
 
-        var verified = new VerifiedAccessToken(payloadJson, keys.Find(jwt.Kid, jwt.Alg)!.KeyId, jwt.ValidTo);
+        var verified = new VerifiedAccessToken(payloadJson, key.KeyId, jwt.ValidTo);
         keys.Memory.Remember(token, verified);
         return AccessTokenResult.Verified(verified);
+    }
+
+    // The JWS signature (RFC 7515 5.2) over the ASCII of header.payload, decoded from the token's last segment. A
+    // signature segment that is empty or no base64url fails like a wrong one.
+    private static bool IsSignatureValid(string token, SignatureProvider? verifier)
+    {
+        var lastDot = token.LastIndexOf('.');
+        var signatureText = token.AsSpan(lastDot + 1);
+        if (verifier is null || signatureText.IsEmpty || !Base64Url.IsValid(signatureText))
+        {
+            return false;
+        }
+
+        var input = ArrayPool<byte>.Shared.Rent(lastDot);
+        var signature = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(signatureText.Length));
+        try
+        {
+            var inputLength = Encoding.ASCII.GetBytes(token.AsSpan(0, lastDot), input);
+            return Base64Url.TryDecodeFromChars(signatureText, signature, out var signatureLength)
+                && verifier.Verify(input, 0, inputLength, signature, 0, signatureLength);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+            ArrayPool<byte>.Shared.Return(signature);
+        }
     }
 
     // The scheme rules follow FastAPI's HTTPBearer, which the sample uses.
@@ -246,7 +278,10 @@ internal sealed class Auth0TokenValidator
         }
 
         var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
-        return Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? bytes[..written] : null;
+        // The maximum is exact for the unpadded segments that reach here, so the copy is the exception.
+        return !Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? null
+            : written == bytes.Length ? bytes
+            : bytes[..written];
     }
 
     private static byte[] Json(Action<Utf8JsonWriter> members)
@@ -261,17 +296,4 @@ internal sealed class Auth0TokenValidator
 
         return buffer.WrittenSpan.ToArray();
     }
-
-    private static TokenRejection Classify(Exception? failure) => failure switch
-    {
-        SecurityTokenExpiredException => TokenRejection.Expired,
-        SecurityTokenNotYetValidException => TokenRejection.NotYetValid,
-        SecurityTokenNoExpirationException => TokenRejection.NoExpiry,
-        SecurityTokenInvalidAudienceException => TokenRejection.InvalidAudience,
-        SecurityTokenInvalidIssuerException => TokenRejection.InvalidIssuer,
-        SecurityTokenSignatureKeyNotFoundException => TokenRejection.NoMatchingKey,
-        SecurityTokenInvalidAlgorithmException => TokenRejection.AlgorithmNotAllowed,
-        SecurityTokenInvalidSignatureException => TokenRejection.InvalidSignature,
-        _ => TokenRejection.Malformed,
-    };
 }

@@ -17,7 +17,7 @@ internal sealed partial class SigningKeyPrefetcher(
             return;
         }
 
-        await validator.WarmUpAsync(current).ConfigureAwait(false);
+        validator.WarmUp(current);
         LogReady(logger);
     }
 

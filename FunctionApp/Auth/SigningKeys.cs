@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -6,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// One fetched set of the tenant's signing keys, the validation rules that use them, and the memory of tokens they
+/// One fetched set of the tenant's signing keys, their verifiers, and the memory of tokens they
 /// verified. A refresh that changes the keys makes a new set, so a key that leaves the JWKS takes its tokens with it.
 /// </summary>
 internal sealed class SigningKeys
@@ -14,10 +15,13 @@ internal sealed class SigningKeys
     // A kid may name an RSA key and an EC key at once; the token's alg decides which one verifies it.
     private readonly FrozenDictionary<(string KeyId, string KeyType), SecurityKey> _byIdAndType;
 
-    public SigningKeys(OpenIdConnectConfiguration configuration, AccessTokenPolicy policy, DateTimeOffset fetched, VerifiedTokenMemory memory)
+    // One provider per published key and alg, made on first use and shared by all requests: it keeps a pool of the key's
+    // RSA or ECDsa objects, so no request builds one. Bounded by the keys times the allowed algorithms.
+    private readonly ConcurrentDictionary<(SecurityKey Key, string Algorithm), SignatureProvider?> _verifiers = new();
+
+    public SigningKeys(OpenIdConnectConfiguration configuration, DateTimeOffset fetched, VerifiedTokenMemory memory)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(policy);
         Configuration = configuration;
         Fetched = fetched;
         Memory = memory;
@@ -29,33 +33,12 @@ internal sealed class SigningKeys
         Fingerprint = string.Join('\n', (configuration.JsonWebKeySet?.Keys ?? [])
             .Select(k => string.Join(' ', k.Kid, k.Kty, k.Use, k.Alg, k.N, k.E, k.Crv, k.X, k.Y, string.Join(',', k.X5c)))
             .Order(StringComparer.Ordinal));
-        Parameters = new TokenValidationParameters
-        {
-            ValidIssuer = policy.Issuer,
-            ValidateIssuer = true,
-            ValidAudience = policy.Audience,
-            ValidateAudience = true,
-            RequireAudience = true,
-            IgnoreTrailingSlashWhenValidatingAudience = false,
-            ValidAlgorithms = policy.Algorithms,
-            RequireSignedTokens = true,
-            // The kid must name a published key of the alg's type; trying every key would hide a rotation that needs a refresh.
-            TryAllIssuerSigningKeys = false,
-            IssuerSigningKeyResolver = (_, token, keyId, _) =>
-                token is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt && Find(keyId, jwt.Alg) is { } key ? [key] : [],
-            ValidateLifetime = true,
-            RequireExpirationTime = true,
-            ClockSkew = policy.ClockSkew,
-            SaveSigninToken = false,
-        };
     }
 
     public OpenIdConnectConfiguration Configuration { get; }
 
     /// <summary>When the keys were fetched.</summary>
     public DateTimeOffset Fetched { get; }
-
-    public TokenValidationParameters Parameters { get; }
 
     /// <summary>The tokens verified with these keys.</summary>
     public VerifiedTokenMemory Memory { get; }
@@ -69,6 +52,26 @@ internal sealed class SigningKeys
     /// <summary>The published key that <paramref name="keyId"/> names and whose type fits <paramref name="algorithm"/>.</summary>
     public SecurityKey? Find(string keyId, string algorithm) =>
         KeyTypeFor(algorithm) is { } type && _byIdAndType.TryGetValue((keyId, type), out var key) ? key : null;
+
+    /// <summary>
+    /// IdentityModel's verifier of <paramref name="algorithm"/> signatures by <paramref name="key"/>, which applies its
+    /// rules for the pair (the key's type and minimum size); null when it refuses the pair.
+    /// </summary>
+    public SignatureProvider? VerifierFor(SecurityKey key, string algorithm) =>
+        _verifiers.GetOrAdd((key, algorithm), static pair => CreateVerifier(pair.Key, pair.Algorithm));
+
+    private static AsymmetricSignatureProvider? CreateVerifier(SecurityKey key, string algorithm)
+    {
+        try
+        {
+            return new AsymmetricSignatureProvider(key, algorithm);
+        }
+        catch (Exception failure) when (failure is NotSupportedException or ArgumentException or CryptographicException or InvalidOperationException)
+        {
+            // A key too small for the alg, or one IdentityModel cannot use: no token it signed can verify.
+            return null;
+        }
+    }
 
     /// <summary>RSA for RS* and PS*, EC for ES*, null for anything else.</summary>
     public static string? KeyTypeFor(string algorithm) => algorithm switch
