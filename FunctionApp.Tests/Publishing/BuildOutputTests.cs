@@ -12,12 +12,12 @@ public sealed class BuildOutputTests(PublishedCopy copy) : IClassFixture<Publish
     [Fact]
     public async Task Dotnet_run_starts_func_in_a_build_output_that_holds_the_root_local_settings()
     {
-        // Asks MSBuild what `dotnet run -c Release` would launch, without launching it. Core Tools is not installed
-        // here and Worker.Sdk stops the run when `func --version` fails; a global FuncExists outranks what that
-        // check sets. Release because that is the build the fixture made; the configuration only names the folder.
+        // Builds as `dotnet run -c Release` does and asks MSBuild what it would launch, without launching it. Core
+        // Tools is not installed here and Worker.Sdk stops the run when `func --version` fails; a global FuncExists
+        // outranks what that check sets. The fixture's publish built for linux-x64 elsewhere: this is the plain build.
         var printed = await PublishedCopy.DotnetAsync(
             copy.Root, "msbuild", "FunctionApp", "-nologo", "-nodeReuse:false", "-p:Configuration=Release", "-p:FuncExists=true",
-            "-t:ComputeRunArguments", "-getProperty:RunCommand", "-getProperty:RunArguments", "-getProperty:RunWorkingDirectory");
+            "-t:Build;ComputeRunArguments", "-getProperty:RunCommand", "-getProperty:RunArguments", "-getProperty:RunWorkingDirectory");
         using var run = JsonDocument.Parse(printed);
         string Property(string name) => run.RootElement.GetProperty("Properties").GetProperty(name).GetString()!;
         var workingDirectory = Path.GetFullPath(Property("RunWorkingDirectory"), copy.ProjectDirectory);
@@ -44,6 +44,25 @@ public sealed class BuildOutputTests(PublishedCopy copy) : IClassFixture<Publish
         Assert.True(File.Exists(Path.Combine(copy.PublishDirectory, "functions.metadata")));
         Assert.Equal(Path.Combine(copy.PublishDirectory, "FunctionApp.dll"), worker.WorkerPath);
         Assert.True(File.Exists(worker.WorkerPath));
+    }
+
+    [Fact]
+    public void Publish_output_is_precompiled_with_ReadyToRun()
+    {
+        using var assembly = File.OpenRead(Path.Combine(copy.PublishDirectory, "FunctionApp.dll"));
+        using var reader = new System.Reflection.PortableExecutable.PEReader(assembly);
+
+        // A ReadyToRun image carries native code, announced by its managed native header.
+        Assert.True(reader.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0);
+    }
+
+    [Fact]
+    public void A_build_is_not_precompiled_and_stays_where_func_start_and_the_TestHost_look()
+    {
+        using var assembly = File.OpenRead(Path.Combine(FunctionsHostOptions.DefaultAppDirectory, "FunctionApp.dll"));
+        using var reader = new System.Reflection.PortableExecutable.PEReader(assembly);
+
+        Assert.Equal(0, reader.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size);
     }
 
     [Fact]
