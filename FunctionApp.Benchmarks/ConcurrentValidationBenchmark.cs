@@ -105,9 +105,10 @@ public static class ConcurrentValidationBenchmark
     {
         await using var services = Services(issuer);
         var validator = services.GetRequiredService<Auth0TokenValidator>();
-        var keys = await services.GetRequiredService<SigningKeySource>().GetAsync(CancellationToken.None)
+        var source = services.GetRequiredService<SigningKeySources>().All.Single();
+        var keys = await source.GetAsync(CancellationToken.None)
             ?? throw new InvalidOperationException("The local issuer's keys could not be fetched.");
-        validator.WarmUp(keys);
+        validator.WarmUp(source.Domain, keys);
         var headers = tokens.Select(t => "Bearer " + t).ToArray();
         return Measure(threads, operations, index =>
         {

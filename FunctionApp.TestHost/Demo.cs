@@ -1,5 +1,6 @@
 using FunctionApp.TestHost.Hosting;
 using FunctionApp.TestHost.Issuer;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.TestHost;
@@ -12,17 +13,25 @@ public static class Demo
 {
     public const string DemoAudience = "https://demo.local/api";
 
-    /// <summary>Runs until <paramref name="stop"/> (exit code 0) or until the worker dies (exit code 1).</summary>
+    /// <summary>
+    /// Runs until <paramref name="stop"/> (exit code 0) or until the worker dies (exit code 1). With
+    /// <paramref name="issuers"/> 2, two local issuers stand for a tenant reached through two domains.
+    /// </summary>
     public static async Task<int> RunAsync(
-        string? settingsPath, int port, ILoggerFactory loggers, TextWriter output, CancellationToken stop)
+        string? settingsPath, int port, int issuers, ILoggerFactory loggers, TextWriter output, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(output);
-        LocalIssuer? issuer = null;
+        var locals = new List<LocalIssuer>();
         Dictionary<string, string> settings;
         if (settingsPath is null)
         {
-            issuer = await LocalIssuer.StartAsync(DemoAudience);
-            settings = issuer.AppSettings();
+            for (var i = 0; i < issuers; i++)
+            {
+                locals.Add(await LocalIssuer.StartAsync(DemoAudience));
+            }
+
+            settings = locals[0].AppSettings();
+            settings["Auth0__Domain"] = string.Join(',', locals.Select(l => l.Authority.AbsoluteUri));
         }
         else
         {
@@ -34,8 +43,12 @@ public static class Demo
             await using var host = await FunctionsHost.StartAsync(
                 new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = settings, HttpPort = port },
                 loggers);
-            await output.WriteLineAsync(
-                issuer is null ? TenantInstructions(host.BaseAddress, settings) : LocalInstructions(host.BaseAddress, issuer));
+            await output.WriteLineAsync(locals switch
+            {
+                [] => TenantInstructions(host.BaseAddress, settings),
+                [var issuer] => LocalInstructions(host.BaseAddress, issuer),
+                _ => LocalInstructions(host.BaseAddress, locals),
+            });
             await output.FlushAsync(CancellationToken.None);
 
             var stopped = await Task.WhenAny(host.WorkerGone, Task.Delay(Timeout.Infinite, stop)).ConfigureAwait(false);
@@ -49,7 +62,7 @@ public static class Demo
         }
         finally
         {
-            if (issuer is not null)
+            foreach (var issuer in locals)
             {
                 await issuer.DisposeAsync();
             }
@@ -76,6 +89,37 @@ public static class Demo
 
         Press Ctrl+C to stop.
         """;
+
+    private static string LocalInstructions(Uri app, List<LocalIssuer> issuers)
+    {
+        var text = new System.Text.StringBuilder($"""
+
+            The app is running at {app} against {issuers.Count} local issuers, one tenant's {issuers.Count} domains:
+            {string.Join(", ", issuers.Select(i => i.Authority))}. Each verifies only the tokens that name it in iss.
+
+            1. The public endpoint:
+               curl -i {app}api/public
+
+            2. A token from each domain, and the private endpoints with it:
+
+            """);
+        for (var n = 1; n <= issuers.Count; n++)
+        {
+            var issuer = issuers[n - 1];
+            text.Append(CultureInfo.InvariantCulture, $"""
+                   TOKEN_{n}=$(curl -s -X POST {issuer.Authority}oauth/token -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+                   curl -i {app}api/private -H "Authorization: Bearer $TOKEN_{n}"
+                   curl -i {app}api/private-scoped -H "Authorization: Bearer $TOKEN_{n}"
+
+                """);
+        }
+
+        return text.Append(CultureInfo.InvariantCulture, $"""
+            3. The interactive docs: {app}api/docs
+
+            Press Ctrl+C to stop.
+            """).ToString();
+    }
 
     private static string TenantInstructions(Uri app, Dictionary<string, string> settings)
     {

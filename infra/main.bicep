@@ -17,13 +17,13 @@ param appName string = 'fn-auth0-${uniqueString(resourceGroup().id, environmentN
 @description('Azure region of every resource.')
 param location string = resourceGroup().location
 
-@description('Your Auth0 tenant\'s domain, e.g. your-tenant.us.auth0.com (setting Auth0__Domain).')
+@description('Your Auth0 tenant\'s domain, e.g. your-tenant.us.auth0.com; several, comma-separated, for custom domains (setting Auth0__Domain).')
 param auth0Domain string
 
-@description('Your API\'s identifier in Auth0: the audience tokens must carry (setting Auth0__ApiAudience).')
+@description('Your API\'s identifier in Auth0: the audience tokens must carry; several, comma-separated, if any may do (setting Auth0__ApiAudience).')
 param auth0ApiAudience string
 
-@description('The exact issuer tokens must carry; empty means https://{auth0Domain}/ (setting Auth0__Issuer).')
+@description('The exact issuer tokens must carry; empty means https://{domain}/ for each domain; otherwise one per domain, comma-separated, in order (setting Auth0__Issuer).')
 param auth0Issuer string = ''
 
 @description('Comma-separated signing algorithms to accept (setting Auth0__Algorithms).')

@@ -47,6 +47,9 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     public IssuerKey SigningKey => Keys.SigningKey;
 
+    /// <summary>The issuer its discovery document names, if not its own: a document that belongs to another issuer.</summary>
+    public string? DiscoveryIssuer { get; set; }
+
     public IssuerMode Mode
     {
         get => _faults.Mode;
@@ -135,7 +138,7 @@ public sealed class LocalIssuer : IAsyncDisposable
         Interlocked.Increment(ref _metadataRequests);
         return await _faults.AnswerAsync(context).ConfigureAwait(false) ?? Results.Json(new Dictionary<string, object>
         {
-            ["issuer"] = Issuer,
+            ["issuer"] = DiscoveryIssuer ?? Issuer,
             ["jwks_uri"] = new Uri(Authority, ".well-known/jwks.json").AbsoluteUri,
             ["token_endpoint"] = new Uri(Authority, "oauth/token").AbsoluteUri,
             ["id_token_signing_alg_values_supported"] = SigningAlgorithms,

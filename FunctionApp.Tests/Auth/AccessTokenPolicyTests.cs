@@ -17,10 +17,11 @@ public sealed class AccessTokenPolicyTests
         var settings = AccessTokenPolicy.TryResolve(Options(domain), out var error);
 
         Assert.Null(error);
-        Assert.Equal("https://tenant.auth0.com/", settings!.Authority.AbsoluteUri);
-        Assert.Equal("https://tenant.auth0.com/", settings.Issuer);
-        Assert.Equal("https://tenant.auth0.com/.well-known/openid-configuration", settings.MetadataAddress.AbsoluteUri);
-        Assert.True(settings.RequireHttps);
+        var only = Assert.Single(settings!.Domains);
+        Assert.Equal("https://tenant.auth0.com/", only.Authority.AbsoluteUri);
+        Assert.Equal("https://tenant.auth0.com/", only.Issuer);
+        Assert.Equal("https://tenant.auth0.com/.well-known/openid-configuration", only.MetadataAddress.AbsoluteUri);
+        Assert.True(only.RequireHttps);
     }
 
     [Theory]
@@ -32,7 +33,7 @@ public sealed class AccessTokenPolicyTests
         var settings = AccessTokenPolicy.TryResolve(Options(domain), out _);
 
         Assert.NotNull(settings);
-        Assert.False(settings.RequireHttps);
+        Assert.False(Assert.Single(settings.Domains).RequireHttps);
     }
 
     [Theory]
@@ -71,7 +72,59 @@ public sealed class AccessTokenPolicyTests
         var options = Options();
         options.Issuer = "https://login.example.com/";
 
-        Assert.Equal("https://login.example.com/", AccessTokenPolicy.TryResolve(options, out _)!.Issuer);
+        Assert.Equal("https://login.example.com/", Assert.Single(AccessTokenPolicy.TryResolve(options, out _)!.Domains).Issuer);
+    }
+
+    [Fact]
+    public void Several_domains_each_get_their_issuer_in_order()
+    {
+        var policy = AccessTokenPolicy.TryResolve(Options("tenant.auth0.com, https://login.example.com"), out var error);
+
+        Assert.Null(error);
+        Assert.Equal(["https://tenant.auth0.com/", "https://login.example.com/"], policy!.Domains.Select(d => d.Issuer));
+        Assert.Same(policy.Domains[1], policy.DomainOf("https://login.example.com/"));
+        Assert.Null(policy.DomainOf("https://login.example.com"));
+    }
+
+    [Fact]
+    public void An_issuer_list_gives_each_domain_its_issuer_in_order()
+    {
+        var options = Options("tenant.auth0.com,login.example.com");
+        options.Issuer = "https://a.example/, https://b.example/";
+
+        Assert.Equal(["https://a.example/", "https://b.example/"], AccessTokenPolicy.TryResolve(options, out _)!.Domains.Select(d => d.Issuer));
+    }
+
+    [Theory]
+    [InlineData("https://a.example/")]
+    [InlineData("https://a.example/,https://b.example/,https://c.example/")]
+    [InlineData("https://a.example/,not a uri")]
+    public void An_issuer_list_that_does_not_match_the_domains_stops_start_up(string issuers)
+    {
+        var options = Options("tenant.auth0.com,login.example.com");
+        options.Issuer = issuers;
+
+        Assert.Null(AccessTokenPolicy.TryResolve(options, out var error));
+        Assert.StartsWith("Auth0__Issuer must be empty, or list one absolute URI per entry of Auth0__Domain", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("tenant.auth0.com,,login.example.com", "https://api.test/", "Auth0__Domain has an empty entry")]
+    [InlineData("tenant.auth0.com,", "https://api.test/", "Auth0__Domain has an empty entry")]
+    [InlineData("tenant.auth0.com", "https://api.test/,", "Auth0__ApiAudience has an empty entry")]
+    [InlineData("tenant.auth0.com,https://tenant.auth0.com/", "https://api.test/", "Auth0__Domain and Auth0__Issuer name the same issuer twice")]
+    public void Empty_entries_and_repeated_issuers_stop_start_up(string domains, string audiences, string message)
+    {
+        Assert.Null(AccessTokenPolicy.TryResolve(Options(domains, audiences), out var error));
+        Assert.StartsWith(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_audiences_are_all_kept()
+    {
+        var policy = AccessTokenPolicy.TryResolve(Options(audience: "https://api.test/, https://other.test/"), out _);
+
+        Assert.Equal(["https://api.test/", "https://other.test/"], policy!.Audiences);
     }
 
     [Theory]

@@ -57,7 +57,7 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
     {
         var keys = await _app.Keys.GetAsync(CancellationToken.None);
 
-        _app.Validator.WarmUp(keys!);
+        _app.Validator.WarmUp(_app.Keys.Domain, keys!);
 
         Assert.Equal(0, keys!.Memory.Count);
         Assert.True((await _app.ValidateAsync(_app.Issuer.CreateToken())).IsVerified);

@@ -29,7 +29,7 @@ public sealed class ValidatorFixture : IAsyncLifetime
         _issuer = await LocalIssuer.StartAsync("https://property.test/api");
         _services = new ServiceCollection().AddAuth0TokenValidation(_issuer.AppConfiguration().GetSection("Auth0")).BuildServiceProvider();
         Validator = _services.GetRequiredService<Auth0TokenValidator>();
-        Keys = _services.GetRequiredService<SigningKeySource>();
+        Keys = _services.GetRequiredService<SigningKeySources>().All.Single();
         Gen = new HostileTokenGen(_issuer);
         // Fetches the keys, so no case pays for that and every case meets the same key set.
         if (!(await Validator.ValidateAsync("Bearer " + Gen.ValidToken, CancellationToken.None)).IsVerified)

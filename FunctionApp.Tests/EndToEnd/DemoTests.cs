@@ -14,7 +14,7 @@ public sealed class DemoTests
         using var loggers = logs.CreateFactory();
         using var stop = new CancellationTokenSource();
         var output = new InstructionsWriter();
-        var demo = Demo.RunAsync(settingsPath: null, port: 0, loggers, output, stop.Token);
+        var demo = Demo.RunAsync(settingsPath: null, port: 0, issuers: 1, loggers, output, stop.Token);
         var lines = (await output.Printed.WaitAsync(TimeSpan.FromSeconds(60)))
             .Split('\n').Select(l => l.Trim()).ToArray();
 
@@ -32,6 +32,34 @@ public sealed class DemoTests
         Assert.Contains("\"gty\":\"client-credentials\"", privateResult, StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 200", scopedResult, StringComparison.Ordinal);
         Assert.Contains("\"scope\":\"read:messages\"", scopedResult, StringComparison.Ordinal);
+        Assert.Equal(0, await demo.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task With_two_issuers_the_printed_token_of_each_domain_opens_both_private_endpoints()
+    {
+        var logs = new CapturedLogs();
+        using var loggers = logs.CreateFactory();
+        using var stop = new CancellationTokenSource();
+        var output = new InstructionsWriter();
+        var demo = Demo.RunAsync(settingsPath: null, port: 0, issuers: 2, loggers, output, stop.Token);
+        var lines = (await output.Printed.WaitAsync(TimeSpan.FromSeconds(60)))
+            .Split('\n').Select(l => l.Trim()).ToArray();
+
+        var results = new List<string>();
+        foreach (var n in new[] { 1, 2 })
+        {
+            var token = lines.Single(l => l.StartsWith($"TOKEN_{n}=", StringComparison.Ordinal));
+            foreach (var call in lines.Where(l => l.StartsWith("curl -i", StringComparison.Ordinal) && l.EndsWith($"$TOKEN_{n}\"", StringComparison.Ordinal)))
+            {
+                results.Add(await BashAsync(token + "\n" + call));
+            }
+        }
+
+        await stop.CancelAsync();
+
+        Assert.Equal(4, results.Count);
+        Assert.All(results, r => Assert.StartsWith("HTTP/1.1 200", r, StringComparison.Ordinal));
         Assert.Equal(0, await demo.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 

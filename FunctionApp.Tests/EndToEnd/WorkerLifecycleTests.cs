@@ -58,6 +58,8 @@ public sealed class WorkerLifecycleTests
     [InlineData("Auth0__ApiAudience", "", "Auth0__ApiAudience is required")]
     [InlineData("Auth0__Domain", "http://tenant.example.com", "Auth0__Domain must be")]
     [InlineData("Auth0__Algorithms", "HS256", "Auth0__Algorithms must list")]
+    [InlineData("Auth0__Issuer", "https://a.example/,https://b.example/", "Auth0__Issuer must be empty, or list one absolute URI per entry of Auth0__Domain")]
+    [InlineData("Auth0__ApiAudience", "https://api.test/,,https://other.test/", "Auth0__ApiAudience has an empty entry")]
     public async Task Start_up_stops_with_a_message_naming_the_bad_setting(string setting, string value, string message)
     {
         await using var issuer = await LocalIssuer.StartAsync(AppFixture.Audience);

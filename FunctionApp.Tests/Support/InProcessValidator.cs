@@ -18,7 +18,8 @@ public sealed class InProcessValidator : IAsyncLifetime
 
     internal Auth0TokenValidator Validator => _services!.GetRequiredService<Auth0TokenValidator>();
 
-    internal SigningKeySource Keys => _services!.GetRequiredService<SigningKeySource>();
+    /// <summary>The one domain's key source: the local issuer's.</summary>
+    internal SigningKeySource Keys => _services!.GetRequiredService<SigningKeySources>().All.Single();
 
     internal AccessTokenPolicy Policy => _services!.GetRequiredService<AccessTokenPolicy>();
 

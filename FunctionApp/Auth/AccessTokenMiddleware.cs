@@ -49,7 +49,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         var authorization = request.Headers.TryGetValues("Authorization", out var values) ? string.Join(',', values) : null;
 
         var function = context.FunctionDefinition.Name;
-        using var activity = AccessTokenTelemetry.StartValidation(function, _policy.Issuer);
+        using var activity = AccessTokenTelemetry.StartValidation(function);
         var result = await _validator.ValidateAsync(authorization, context.CancellationToken).ConfigureAwait(false);
         TokenRejection rejection;
         if (result.IsVerified)
@@ -57,7 +57,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             // Permissions are looked at only once the signature and claims have been verified.
             if (requirement.IsSatisfiedBy(result.Token))
             {
-                _telemetry.RecordOutcome(activity, function, AccessTokenTelemetry.Accepted, null, result.KeyId);
+                _telemetry.RecordOutcome(activity, function, AccessTokenTelemetry.Accepted, null, result.KeyId, result.Issuer);
                 context.SetVerifiedAccessToken(result.Token);
                 await next(context).ConfigureAwait(false);
                 if (context.GetHttpResponseData() is { } answer)
@@ -76,7 +76,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         }
 
         var status = rejection.Status(_policy.ErrorContract);
-        _telemetry.RecordOutcome(activity, function, rejection.Reason, (int)status, result.KeyId);
+        _telemetry.RecordOutcome(activity, function, rejection.Reason, (int)status, result.KeyId, result.Issuer);
         LogRejected(_logger, function, (int)status, rejection.Reason, LogValue.Escape(result.KeyId));
         var response = request.CreateResponse(status);
         response.Headers.Add("Content-Type", JsonContentType);

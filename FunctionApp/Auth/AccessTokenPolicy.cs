@@ -14,12 +14,11 @@ internal sealed class AccessTokenPolicy
         StringComparer.Ordinal, "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
 
     private AccessTokenPolicy(
-        Uri authority, string audience, string issuer, IReadOnlyList<string> algorithms, ErrorContract contract, Auth0Options options)
+        IReadOnlyList<Auth0Domain> domains, IReadOnlyList<string> audiences, IReadOnlyList<string> algorithms, ErrorContract contract, Auth0Options options)
     {
         ErrorContract = contract;
-        Authority = authority;
-        Audience = audience;
-        Issuer = issuer;
+        Domains = domains;
+        Audiences = audiences;
         Algorithms = algorithms;
         ClockSkew = TimeSpan.FromSeconds(options.ClockSkewSeconds);
         MinimumRefreshInterval = TimeSpan.FromSeconds(options.MinimumRefreshIntervalSeconds);
@@ -27,17 +26,11 @@ internal sealed class AccessTokenPolicy
         VerifiedTokenMemoryBytes = options.VerifiedTokenMemoryKilobytes * 1024L;
     }
 
-    /// <summary>The tenant's base address, ending in a slash.</summary>
-    public Uri Authority { get; }
+    /// <summary>The tenant's domains, in the order of Auth0__Domain; each token's iss picks one.</summary>
+    public IReadOnlyList<Auth0Domain> Domains { get; }
 
-    public Uri MetadataAddress => new(Authority, ".well-known/openid-configuration");
-
-    /// <summary>Plain HTTP is allowed only for an explicit http:// authority on a loopback address.</summary>
-    public bool RequireHttps => Authority.Scheme == Uri.UriSchemeHttps;
-
-    public string Audience { get; }
-
-    public string Issuer { get; }
+    /// <summary>The API identifiers a token's aud may name; one of them is enough.</summary>
+    public IReadOnlyList<string> Audiences { get; }
 
     public IReadOnlyList<string> Algorithms { get; }
 
@@ -56,28 +49,50 @@ internal sealed class AccessTokenPolicy
     public static AccessTokenPolicy? TryResolve(Auth0Options options, out string? error)
     {
         ArgumentNullException.ThrowIfNull(options);
-        error = Validate(options, out var authority, out var algorithms);
+        error = Validate(options, out var domains, out var audiences, out var algorithms);
         if (error is not null)
         {
             return null;
         }
 
         var contract = Enum.Parse<ErrorContract>(options.ErrorContract, ignoreCase: true);
-        var issuer = string.IsNullOrWhiteSpace(options.Issuer) ? authority!.AbsoluteUri : options.Issuer.Trim();
-        return new AccessTokenPolicy(authority!, options.ApiAudience!.Trim(), issuer, algorithms!, contract, options);
+        return new AccessTokenPolicy(domains!, audiences!, algorithms!, contract, options);
     }
 
-    private static string? Validate(Auth0Options options, out Uri? authority, out IReadOnlyList<string>? algorithms)
+    /// <summary>The domain whose issuer <paramref name="issuer"/> is, if it is one of them.</summary>
+    public Auth0Domain? DomainOf(string issuer)
     {
-        authority = null;
+        foreach (var domain in Domains)
+        {
+            if (string.Equals(domain.Issuer, issuer, StringComparison.Ordinal))
+            {
+                return domain;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Validate(
+        Auth0Options options, out IReadOnlyList<Auth0Domain>? domains, out IReadOnlyList<string>? audiences, out IReadOnlyList<string>? algorithms)
+    {
+        domains = null;
+        audiences = null;
         algorithms = null;
         if (string.IsNullOrWhiteSpace(options.Domain))
         {
-            return "Auth0__Domain is required: set it to your tenant's domain, for example your-tenant.us.auth0.com.";
+            return "Auth0__Domain is required: set it to your tenant's domain, for example your-tenant.us.auth0.com "
+                + "(several, for custom domains, separated by commas).";
         }
 
-        authority = ParseAuthority(options.Domain.Trim());
-        if (authority is null)
+        var domainList = List(options.Domain);
+        if (domainList.Any(d => d.Length == 0))
+        {
+            return "Auth0__Domain has an empty entry: separate the domains by single commas.";
+        }
+
+        var authorities = domainList.Select(ParseAuthority).ToArray();
+        if (authorities.Any(a => a is null))
         {
             return "Auth0__Domain must be a host name such as your-tenant.us.auth0.com or an https:// address with no path; "
                 + "http:// is accepted only for a loopback address.";
@@ -88,10 +103,26 @@ internal sealed class AccessTokenPolicy
             return "Auth0__ApiAudience is required: set it to your API's identifier (its audience).";
         }
 
-        if (!string.IsNullOrWhiteSpace(options.Issuer) && !Uri.TryCreate(options.Issuer.Trim(), UriKind.Absolute, out _))
+        var audienceList = List(options.ApiAudience);
+        if (audienceList.Any(a => a.Length == 0))
         {
-            return "Auth0__Issuer must be an absolute URI, for example https://your-tenant.us.auth0.com/.";
+            return "Auth0__ApiAudience has an empty entry: separate the API identifiers by single commas.";
         }
+
+        var issuers = string.IsNullOrWhiteSpace(options.Issuer) ? authorities.Select(a => a!.AbsoluteUri).ToArray() : List(options.Issuer);
+        if (issuers.Length != authorities.Length || issuers.Any(i => !Uri.TryCreate(i, UriKind.Absolute, out _)))
+        {
+            return "Auth0__Issuer must be empty, or list one absolute URI per entry of Auth0__Domain, in the same order "
+                + "(for example https://your-tenant.us.auth0.com/).";
+        }
+
+        if (issuers.Distinct(StringComparer.Ordinal).Count() != issuers.Length)
+        {
+            return "Auth0__Domain and Auth0__Issuer name the same issuer twice.";
+        }
+
+        domains = authorities.Zip(issuers, (authority, issuer) => new Auth0Domain(authority!, issuer)).ToArray();
+        audiences = audienceList.Distinct(StringComparer.Ordinal).ToArray();
 
         var names = options.Algorithms.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0 || names.Any(n => !SupportedAlgorithms.Contains(n)))
@@ -113,6 +144,8 @@ internal sealed class AccessTokenPolicy
             _ => null,
         };
     }
+
+    private static string[] List(string value) => value.Split(',', StringSplitOptions.TrimEntries);
 
     private static Uri? ParseAuthority(string domain)
     {

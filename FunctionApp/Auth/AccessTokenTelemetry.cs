@@ -34,24 +34,25 @@ internal sealed class AccessTokenTelemetry
         _lookups = _meter.CreateCounter<long>("auth0.verified_tokens.lookups", description: "Tokens looked up in the memory of verified tokens, by hit.");
     }
 
-    /// <summary>Reports the size of the current key set's memory of verified tokens, read when a collector asks.</summary>
-    public void ObserveMemory(Func<VerifiedTokenMemory?> memory)
+    /// <summary>Reports the size of the current memories of verified tokens (one per domain), read when a collector asks.</summary>
+    public void ObserveMemory(Func<IEnumerable<VerifiedTokenMemory>> memories)
     {
-        ArgumentNullException.ThrowIfNull(memory);
-        _meter.CreateObservableUpDownCounter("auth0.verified_tokens.memory.size", () => memory()?.Bytes ?? 0, unit: "By", description: "Bytes held by the memory of verified tokens.");
-        _meter.CreateObservableUpDownCounter("auth0.verified_tokens.memory.entries", () => (long)(memory()?.Count ?? 0), description: "Tokens held by the memory of verified tokens.");
+        ArgumentNullException.ThrowIfNull(memories);
+        _meter.CreateObservableUpDownCounter("auth0.verified_tokens.memory.size", () => memories().Sum(m => m.Bytes), unit: "By", description: "Bytes held by the memory of verified tokens.");
+        _meter.CreateObservableUpDownCounter("auth0.verified_tokens.memory.entries", () => memories().Sum(m => (long)m.Count), description: "Tokens held by the memory of verified tokens.");
     }
 
     /// <summary>Starts the trace of one request's check; null when nobody listens.</summary>
-    public static Activity? StartValidation(string function, string issuer) =>
-        Source.StartActivity("auth0.validate_access_token", ActivityKind.Internal, default(ActivityContext), [new("faas.name", function), new("auth0.issuer", issuer)]);
+    public static Activity? StartValidation(string function) =>
+        Source.StartActivity("auth0.validate_access_token", ActivityKind.Internal, default(ActivityContext), [new KeyValuePair<string, object?>("faas.name", function)]);
 
     /// <summary>Starts the trace of one fetch of the signing keys; null when nobody listens.</summary>
-    public static Activity? StartFetch(string cause, Uri metadataAddress) =>
-        Source.StartActivity("auth0.fetch_signing_keys", ActivityKind.Internal, default(ActivityContext), [new("auth0.refresh.cause", cause), new("server.address", metadataAddress.Host)]);
+    public static Activity? StartFetch(string cause, Auth0Domain domain) =>
+        Source.StartActivity("auth0.fetch_signing_keys", ActivityKind.Internal, default(ActivityContext), [new("auth0.refresh.cause", cause), new("auth0.issuer", domain.Issuer), new("server.address", domain.Authority.Host)]);
 
     /// <summary>An accepted token has no status of its own: the function's answer is yet to come.</summary>
-    public void RecordOutcome(Activity? activity, string function, string outcome, int? status, string? keyId)
+    /// <param name="issuer">The configured issuer the token named, if it named one: never an issuer nobody configured.</param>
+    public void RecordOutcome(Activity? activity, string function, string outcome, int? status, string? keyId, string? issuer)
     {
         if (status is { } rejected)
         {
@@ -67,6 +68,7 @@ internal sealed class AccessTokenTelemetry
             activity.SetTag("auth0.outcome", outcome);
             activity.SetTag("http.response.status_code", status);
             activity.SetTag("auth0.kid", LogValue.Escape(keyId));
+            activity.SetTag("auth0.issuer", issuer);
             if (outcome != Accepted)
             {
                 activity.SetStatus(ActivityStatusCode.Error, outcome);
@@ -79,9 +81,9 @@ internal sealed class AccessTokenTelemetry
 
     public void RecordLookup(bool hit) => _lookups.Add(1, new KeyValuePair<string, object?>("hit", hit));
 
-    public void RecordRefresh(Activity? activity, string cause, string result)
+    public void RecordRefresh(Activity? activity, Auth0Domain domain, string cause, string result)
     {
-        _refreshes.Add(1, new("auth0.refresh.cause", cause), new("auth0.refresh.result", result));
+        _refreshes.Add(1, new("auth0.issuer", domain.Issuer), new("auth0.refresh.cause", cause), new("auth0.refresh.result", result));
         activity?.SetTag("auth0.refresh.result", result);
     }
 }

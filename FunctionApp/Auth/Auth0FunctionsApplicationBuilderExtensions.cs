@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect.Configuration;
 using Microsoft.Extensions.Hosting;
 
 namespace FunctionApp.Auth;
@@ -34,6 +33,17 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         return builder;
     }
 
+    private static ConfigurationManager<OpenIdConnectConfiguration> ConfigurationManagerFor(
+        Auth0Domain domain, AccessTokenPolicy policy, HttpClient client) =>
+        new(
+            domain.MetadataAddress.AbsoluteUri,
+            new OpenIdConnectConfigurationRetriever(),
+            new HttpDocumentRetriever(client) { RequireHttps = domain.RequireHttps },
+            new DiscoveryDocumentValidator(domain.Issuer))
+        {
+            RefreshInterval = policy.MinimumRefreshInterval,
+        };
+
     /// <summary>Everything but the middleware: what tests and benchmarks build in their own process.</summary>
     internal static IServiceCollection AddAuth0TokenValidation(this IServiceCollection services, IConfiguration section)
     {
@@ -50,28 +60,20 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         {
             Timeout = sp.GetRequiredService<AccessTokenPolicy>().MetadataTimeout,
         });
-        services.AddSingleton(sp =>
-        {
-            var policy = sp.GetRequiredService<AccessTokenPolicy>();
-            var retriever = new HttpDocumentRetriever(sp.GetRequiredKeyedService<HttpClient>(MetadataClientKey))
-            {
-                RequireHttps = policy.RequireHttps,
-            };
-            // The validator refuses a configuration without keys, so a broken JWKS never replaces good keys.
-            return new ConfigurationManager<OpenIdConnectConfiguration>(
-                policy.MetadataAddress.AbsoluteUri,
-                new OpenIdConnectConfigurationRetriever(),
-                retriever,
-                new OpenIdConnectConfigurationValidator())
-            {
-                RefreshInterval = policy.MinimumRefreshInterval,
-            };
-        });
-
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AccessTokenTelemetry>();
-        services.AddSingleton<SigningKeySource>();
+        // One configuration manager, and so one set of keys and one memory of verified tokens, per domain.
+        services.AddSingleton(sp =>
+        {
+            var policy = sp.GetRequiredService<AccessTokenPolicy>();
+            var client = sp.GetRequiredKeyedService<HttpClient>(MetadataClientKey);
+            var time = sp.GetRequiredService<TimeProvider>();
+            var telemetry = sp.GetRequiredService<AccessTokenTelemetry>();
+            return new SigningKeySources(
+                policy.Domains.Select(domain => new SigningKeySource(domain, ConfigurationManagerFor(domain, policy, client), policy, time, telemetry)),
+                telemetry);
+        });
         services.AddSingleton<Auth0TokenValidator>();
         services.AddHostedService<SigningKeyPrefetcher>();
         return services;

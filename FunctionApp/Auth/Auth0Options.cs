@@ -5,13 +5,13 @@ public sealed class Auth0Options
 {
     public const string SectionName = "Auth0";
 
-    /// <summary>The tenant's domain (DOMAIN): <c>tenant.auth0.com</c> or <c>https://tenant.auth0.com/</c>.</summary>
+    /// <summary>The tenant's domain (DOMAIN): <c>tenant.auth0.com</c> or <c>https://tenant.auth0.com/</c>; several, comma-separated, for custom domains.</summary>
     public string? Domain { get; set; }
 
-    /// <summary>The API identifier that tokens must carry in <c>aud</c> (API_AUDIENCE).</summary>
+    /// <summary>The API identifier that tokens must carry in <c>aud</c> (API_AUDIENCE); several, comma-separated, any one of which will do.</summary>
     public string? ApiAudience { get; set; }
 
-    /// <summary>The exact <c>iss</c> tokens must carry (ISSUER); defaults to the authority, <c>https://{domain}/</c>.</summary>
+    /// <summary>The exact <c>iss</c> tokens must carry (ISSUER), one per domain in the same order; defaults to <c>https://{domain}/</c> for each.</summary>
     public string? Issuer { get; set; }
 
     /// <summary>Comma-separated signing algorithms to accept (ALGORITHMS).</summary>

@@ -25,12 +25,12 @@ internal sealed class Auth0TokenValidator
 
     private static readonly string[] NumericDates = ["exp", "nbf", "iat"];
 
-    private readonly SigningKeySource _keys;
+    private readonly SigningKeySources _keys;
     private readonly AccessTokenPolicy _policy;
     private readonly TimeProvider _time;
     private readonly AccessTokenTelemetry _telemetry;
 
-    public Auth0TokenValidator(SigningKeySource keys, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
+    public Auth0TokenValidator(SigningKeySources keys, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
     {
         _keys = keys;
         _policy = policy;
@@ -54,40 +54,44 @@ internal sealed class Auth0TokenValidator
             return AccessTokenResult.Rejected(rejection);
         }
 
-        var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        // A token seen before is found in the memory of the domain whose keys verified it: no parsing, no network.
         var now = _time.GetUtcNow().UtcDateTime;
-        if (keys is not null)
+        foreach (var source in _keys.All)
         {
-            var remembered = keys.Memory.TryGet(credential.Span, now - _policy.ClockSkew, out var known);
-            _telemetry.RecordLookup(remembered);
-            if (remembered)
+            if (source.Current is { } current && current.Memory.TryGet(credential.Span, now - _policy.ClockSkew, out var known))
             {
-                return AccessTokenResult.Verified(known);
+                _telemetry.RecordLookup(hit: true);
+                return AccessTokenResult.Verified(known, source.Domain.Issuer);
             }
         }
 
+        _telemetry.RecordLookup(hit: false);
         var token = credential.ToString();
-        rejection = ReadJws(token, out var jwt, out var payloadJson) ?? CheckClaims(jwt!, now);
+        Auth0Domain? domain = null;
+        rejection = ReadJws(token, out var jwt, out var payloadJson) ?? CheckClaims(jwt!, now, out domain);
         if (rejection is not null)
         {
-            return AccessTokenResult.Rejected(rejection, jwt?.Kid);
+            return AccessTokenResult.Rejected(rejection, jwt?.Kid, domain?.Issuer);
         }
 
+        // The token's iss picked its domain among the configured ones; only that domain's keys can verify it.
+        _keys.TryGet(domain!.Issuer, out var keySource);
+        var keys = await keySource.GetAsync(cancellationToken).ConfigureAwait(false);
         if (keys is null)
         {
-            return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, jwt!.Kid);
+            return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, jwt!.Kid, domain.Issuer);
         }
 
         if (keys.Find(jwt!.Kid, jwt.Alg) is null)
         {
-            keys = await _keys.RefreshAsync(keys, cancellationToken).ConfigureAwait(false);
+            keys = await keySource.RefreshAsync(keys, cancellationToken).ConfigureAwait(false);
             if (keys?.Find(jwt.Kid, jwt.Alg) is null)
             {
-                return AccessTokenResult.Rejected(TokenRejection.NoMatchingKey, jwt.Kid);
+                return AccessTokenResult.Rejected(TokenRejection.NoMatchingKey, jwt.Kid, domain.Issuer);
             }
         }
 
-        return Verify(token, jwt, payloadJson!, keys);
+        return Verify(token, jwt, payloadJson!, keys, domain);
     }
 
     /// <summary>
@@ -95,15 +99,16 @@ internal sealed class Auth0TokenValidator
     /// check but the signature, so the first caller pays neither for compiling the path nor for preparing the key.
     /// Needs no key of its own; nothing is remembered.
     /// </summary>
-    public void WarmUp(SigningKeys keys)
+    public void WarmUp(Auth0Domain domain, SigningKeys keys)
     {
+        ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(keys);
         var exp = _time.GetUtcNow().AddMinutes(1).ToUnixTimeSeconds();
         var payload = Base64Url.EncodeToString(Json(writer =>
         {
-            writer.WriteString("iss", _policy.Issuer);
+            writer.WriteString("iss", domain.Issuer);
             writer.WriteString("sub", "warm-up@clients");
-            writer.WriteString("aud", _policy.Audience);
+            writer.WriteString("aud", _policy.Audiences[0]);
             writer.WriteNumber("exp", exp);
             writer.WriteString("scope", "warm:up");
         }));
@@ -122,7 +127,7 @@ internal sealed class Auth0TokenValidator
                 writer.WriteString("kid", keyId);
             }));
             var token = $"{header}.{payload}.{signature}";
-            if ((ReadJws(token, out var jwt, out _) ?? CheckClaims(jwt!, _time.GetUtcNow().UtcDateTime)) is null
+            if ((ReadJws(token, out var jwt, out _) ?? CheckClaims(jwt!, _time.GetUtcNow().UtcDateTime, out _)) is null
                 && keys.Find(keyId, alg) is { } key)
             {
                 IsSignatureValid(token, keys.VerifierFor(key, alg));
@@ -130,19 +135,19 @@ internal sealed class Auth0TokenValidator
         }
     }
 
-    private static AccessTokenResult Verify(string token, JsonWebToken jwt, byte[] payloadJson, SigningKeys keys)
+    private static AccessTokenResult Verify(string token, JsonWebToken jwt, byte[] payloadJson, SigningKeys keys, Auth0Domain domain)
     {
         // The claims were checked before the signature (CheckClaims), on this same parsed token; what is left is the
         // signature, by IdentityModel's own provider for the key and alg, kept with the keys (SigningKeys.VerifierFor).
         var key = keys.Find(jwt.Kid, jwt.Alg)!;
         if (!IsSignatureValid(token, keys.VerifierFor(key, jwt.Alg)))
         {
-            return AccessTokenResult.Rejected(TokenRejection.InvalidSignature, jwt.Kid);
+            return AccessTokenResult.Rejected(TokenRejection.InvalidSignature, jwt.Kid, domain.Issuer);
         }
 
         var verified = new VerifiedAccessToken(payloadJson, key.KeyId, jwt.ValidTo);
         keys.Memory.Remember(token, verified);
-        return AccessTokenResult.Verified(verified);
+        return AccessTokenResult.Verified(verified, domain.Issuer);
     }
 
     // The JWS signature (RFC 7515 5.2) over the ASCII of header.payload, decoded from the token's last segment. A
@@ -252,18 +257,19 @@ internal sealed class Auth0TokenValidator
 
     // The claim rules, checked before the signature so that a token refused for its claims costs no RSA verify. They are
     // also the only check of an iat in the future, which IdentityModel does not look at.
-    private TokenRejection? CheckClaims(JsonWebToken jwt, DateTime now)
+    // The iss picks the domain: an issuer nobody configured is refused here, before any network call.
+    private TokenRejection? CheckClaims(JsonWebToken jwt, DateTime now, out Auth0Domain? domain)
     {
         var skew = _policy.ClockSkew;
+        domain = jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Iss, out var iss) && iss is not null ? _policy.DomainOf(iss) : null;
         return jwt switch
         {
             _ when !jwt.TryGetPayloadValue<object>(JwtRegisteredClaimNames.Exp, out _) => TokenRejection.NoExpiry,
             _ when jwt.ValidTo < now - skew => TokenRejection.Expired,
             // A token issued in the future is not yet valid, as PyJWT rules in the sample.
             _ when jwt.ValidFrom > now + skew || jwt.IssuedAt > now + skew => TokenRejection.NotYetValid,
-            _ when !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Iss, out var iss)
-                || !string.Equals(iss, _policy.Issuer, StringComparison.Ordinal) => TokenRejection.InvalidIssuer,
-            _ when !jwt.Audiences.Contains(_policy.Audience, StringComparer.Ordinal) => TokenRejection.InvalidAudience,
+            _ when domain is null => TokenRejection.InvalidIssuer,
+            _ when !jwt.Audiences.Any(audience => _policy.Audiences.Contains(audience, StringComparer.Ordinal)) => TokenRejection.InvalidAudience,
             _ => null,
         };
     }

@@ -5,24 +5,28 @@ namespace FunctionApp.Auth;
 
 /// <summary>Fetches the signing keys and warms up validation as the worker starts, so the first private request pays for neither.</summary>
 internal sealed partial class SigningKeyPrefetcher(
-    SigningKeySource keys, Auth0TokenValidator validator, AccessTokenPolicy policy, ILogger<SigningKeyPrefetcher> logger) : BackgroundService
+    SigningKeySources sources, Auth0TokenValidator validator, ILogger<SigningKeyPrefetcher> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Every domain at once: one that is slow or down delays nobody else's keys.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(sources.All.Select(source => PrefetchAsync(source, stoppingToken)));
+
+    private async Task PrefetchAsync(SigningKeySource source, CancellationToken stoppingToken)
     {
         // A failure must not stop the app: public functions still work, and private ones retry the fetch.
-        var current = await keys.GetAsync(stoppingToken).ConfigureAwait(false);
+        var current = await source.GetAsync(stoppingToken).ConfigureAwait(false);
         if (current is null)
         {
-            LogPrefetchFailed(logger, policy.MetadataAddress);
+            LogPrefetchFailed(logger, source.Domain.MetadataAddress);
             return;
         }
 
-        validator.WarmUp(current);
-        LogReady(logger);
+        validator.WarmUp(source.Domain, current);
+        LogReady(logger, source.Domain.Issuer);
     }
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Token validation is warmed up.")]
-    private static partial void LogReady(ILogger logger);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Token validation is warmed up for {Issuer}.")]
+    private static partial void LogReady(ILogger logger, string issuer);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "Could not fetch signing keys from {MetadataAddress} at start-up; protected functions answer 503 until they can.")]

@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// The tenant's signing keys, fetched through the one process-wide configuration manager. A request whose kid is
+/// One domain's signing keys, fetched through that domain's one process-wide configuration manager. A request whose kid is
 /// cached never waits for the network: refreshes that are due run in the background, and only a request that needs
 /// a refresh (no keys yet, or a kid the keys lack) waits for one, shared by every request that needs it, throttled.
 /// </summary>
@@ -23,7 +23,11 @@ internal sealed class SigningKeySource
     private long? _lastRefreshEnded;
 
     public SigningKeySource(
-        ConfigurationManager<OpenIdConnectConfiguration> manager, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
+        Auth0Domain domain,
+        ConfigurationManager<OpenIdConnectConfiguration> manager,
+        AccessTokenPolicy policy,
+        TimeProvider time,
+        AccessTokenTelemetry telemetry)
     {
         // Without it IdentityModel refreshes in the background and the request with a newly rotated kid fails.
         if (!AppContext.TryGetSwitch(BlockingRefreshSwitch, out var blocking) || !blocking)
@@ -32,12 +36,18 @@ internal sealed class SigningKeySource
                 $"Set the runtime option {BlockingRefreshSwitch} to true (UseAuth0AccessTokens does) so that key refreshes are awaited.");
         }
 
+        Domain = domain;
         _manager = manager;
         _policy = policy;
         _time = time;
         _telemetry = telemetry;
-        telemetry.ObserveMemory(() => Volatile.Read(ref _current)?.Memory);
     }
+
+    /// <summary>The domain whose keys these are.</summary>
+    public Auth0Domain Domain { get; }
+
+    /// <summary>The keys fetched last, without waiting for anything; null before the first fetch succeeds.</summary>
+    public SigningKeys? Current => Volatile.Read(ref _current);
 
     /// <summary>
     /// The current keys, at once when there are some (starting a background refresh when they are due); otherwise
@@ -114,7 +124,7 @@ internal sealed class SigningKeySource
 
     private async Task<SigningKeys?> FetchAsync(string cause, CancellationToken cancellationToken)
     {
-        using var activity = AccessTokenTelemetry.StartFetch(cause, _policy.MetadataAddress);
+        using var activity = AccessTokenTelemetry.StartFetch(cause, Domain);
         OpenIdConnectConfiguration configuration;
         try
         {
@@ -123,14 +133,14 @@ internal sealed class SigningKeySource
         catch (InvalidOperationException)
         {
             // Thrown only when the manager has nothing cached to fall back on; it retries on its own schedule.
-            _telemetry.RecordRefresh(activity, cause, "failed");
+            _telemetry.RecordRefresh(activity, Domain, cause, "failed");
             return Volatile.Read(ref _current);
         }
 
         var before = Volatile.Read(ref _current);
         var published = Publish(configuration);
         // The manager answers with the configuration it has when its fetch fails or was not due: "unchanged".
-        _telemetry.RecordRefresh(activity, cause, ReferenceEquals(before?.Configuration, configuration) ? "unchanged"
+        _telemetry.RecordRefresh(activity, Domain, cause, ReferenceEquals(before?.Configuration, configuration) ? "unchanged"
             : before is not null && before.Fingerprint == published.Fingerprint ? "same_keys"
             : "new_keys");
         return published;

@@ -25,8 +25,8 @@ internal static class OpenApiDocumentFactory
             {
                 Title = "Azure Functions API secured by Auth0",
                 Version = "1.0",
-                Description = "A port of Auth0's FastAPI sample. Protected operations need an Auth0 access token for the audience "
-                    + policy.Audience + ".",
+                Description = "A port of Auth0's FastAPI sample. Protected operations need an Auth0 access token for "
+                    + (policy.Audiences.Count == 1 ? "the audience " : "one of the audiences ") + string.Join(", ", policy.Audiences) + ".",
             },
             // The paths carry the base path themselves, so the server is the host the document was served from.
             Servers = [new OpenApiServer { Url = "/" }],
@@ -38,7 +38,8 @@ internal static class OpenApiDocumentFactory
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
             BearerFormat = "JWT",
-            Description = "An Auth0 access token (" + string.Join(", ", policy.Algorithms) + ") issued by " + policy.Issuer,
+            Description = "An Auth0 access token (" + string.Join(", ", policy.Algorithms) + ") issued by "
+                + string.Join(" or ", policy.Domains.Select(d => d.Issuer)),
         });
 
         foreach (var endpoint in catalog.Endpoints.Where(e => e.Documented))
