@@ -88,10 +88,15 @@ public sealed class TelemetryTests(TelemetryFixture sent) : IClassFixture<Teleme
     public void The_OTLP_collector_receives_the_key_fetch_as_an_HTTP_dependency() =>
         Assert.Contains(sent.Otlp.Payloads, x => x.Path == "/v1/traces" && x.Text.Contains("/.well-known/jwks.json", StringComparison.Ordinal));
 
+    [Fact]
+    public void The_OTLP_collector_receives_the_worker_logs_with_each_rejection() =>
+        Assert.Contains(sent.Otlp.Payloads, x => x.Path == "/v1/logs" && x.Text.Contains("Rejected a request to {Function}", StringComparison.Ordinal));
+
     [Theory]
     [InlineData("auth0.access_token.outcomes")]
     [InlineData("auth0.validate_access_token")]
-    public void Application_Insights_ingestion_receives_the_auth_metrics_and_traces(string name) =>
+    [InlineData("Rejected a request to private")]
+    public void Application_Insights_ingestion_receives_the_auth_metrics_traces_and_logs(string name) =>
         Assert.Contains(sent.ApplicationInsights.Payloads, x => x.Text.Contains(name, StringComparison.Ordinal));
 
     [Fact]
