@@ -255,9 +255,8 @@ internal sealed class Auth0TokenValidator
             : TokenRejection.NoMatchingKey;
     }
 
-    // The claim rules, checked before the signature so that a token refused for its claims costs no RSA verify. They are
-    // also the only check of an iat in the future, which IdentityModel does not look at.
-    // The iss picks the domain: an issuer nobody configured is refused here, before any network call.
+    // The claim rules: the one check of each claim, made before the signature so that a token refused for its claims
+    // costs no RSA verify. The iss picks the domain: an issuer nobody configured is refused here, before any network call.
     private TokenRejection? CheckClaims(JsonWebToken jwt, DateTime now, out Auth0Domain? domain)
     {
         var skew = _policy.ClockSkew;
