@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace FunctionApp.Auth;
@@ -68,10 +67,11 @@ internal sealed class Auth0TokenValidator
         _telemetry.RecordLookup(hit: false);
         var token = credential.ToString();
         Auth0Domain? domain = null;
-        rejection = ReadJws(token, out var jwt, out var payloadJson) ?? CheckClaims(jwt!, now, out domain);
+        var expires = default(DateTime);
+        rejection = ReadJws(token, out var alg, out var kid, out var payloadJson) ?? CheckClaims(payloadJson!, now, out domain, out expires);
         if (rejection is not null)
         {
-            return AccessTokenResult.Rejected(rejection, jwt?.Kid, domain?.Issuer);
+            return AccessTokenResult.Rejected(rejection, kid, domain?.Issuer);
         }
 
         // The token's iss picked its domain among the configured ones; only that domain's keys can verify it.
@@ -79,19 +79,19 @@ internal sealed class Auth0TokenValidator
         var keys = await keySource.GetAsync(cancellationToken).ConfigureAwait(false);
         if (keys is null)
         {
-            return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, jwt!.Kid, domain.Issuer);
+            return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, kid, domain.Issuer);
         }
 
-        if (keys.Find(jwt!.Kid, jwt.Alg) is null)
+        if (keys.Find(kid!, alg!) is null)
         {
             keys = await keySource.RefreshAsync(keys, cancellationToken).ConfigureAwait(false);
-            if (keys?.Find(jwt.Kid, jwt.Alg) is null)
+            if (keys?.Find(kid!, alg!) is null)
             {
-                return AccessTokenResult.Rejected(TokenRejection.NoMatchingKey, jwt.Kid, domain.Issuer);
+                return AccessTokenResult.Rejected(TokenRejection.NoMatchingKey, kid, domain.Issuer);
             }
         }
 
-        return Verify(token, jwt, payloadJson!, keys, domain);
+        return Verify(token, alg!, kid!, payloadJson!, expires, keys, domain);
     }
 
     /// <summary>
@@ -127,7 +127,7 @@ internal sealed class Auth0TokenValidator
                 writer.WriteString("kid", keyId);
             }));
             var token = $"{header}.{payload}.{signature}";
-            if ((ReadJws(token, out var jwt, out _) ?? CheckClaims(jwt!, _time.GetUtcNow().UtcDateTime, out _)) is null
+            if ((ReadJws(token, out _, out _, out var payloadJson) ?? CheckClaims(payloadJson!, _time.GetUtcNow().UtcDateTime, out _, out _)) is null
                 && keys.Find(keyId, alg) is { } key)
             {
                 IsSignatureValid(token, keys.VerifierFor(key, alg));
@@ -135,17 +135,18 @@ internal sealed class Auth0TokenValidator
         }
     }
 
-    private static AccessTokenResult Verify(string token, JsonWebToken jwt, byte[] payloadJson, SigningKeys keys, Auth0Domain domain)
+    private static AccessTokenResult Verify(
+        string token, string alg, string kid, byte[] payloadJson, DateTime expires, SigningKeys keys, Auth0Domain domain)
     {
         // The claims were checked before the signature (CheckClaims), on this same parsed token; what is left is the
         // signature, by IdentityModel's own provider for the key and alg, kept with the keys (SigningKeys.VerifierFor).
-        var key = keys.Find(jwt.Kid, jwt.Alg)!;
-        if (!IsSignatureValid(token, keys.VerifierFor(key, jwt.Alg)))
+        var key = keys.Find(kid, alg)!;
+        if (!IsSignatureValid(token, keys.VerifierFor(key, alg)))
         {
-            return AccessTokenResult.Rejected(TokenRejection.InvalidSignature, jwt.Kid, domain.Issuer);
+            return AccessTokenResult.Rejected(TokenRejection.InvalidSignature, kid, domain.Issuer);
         }
 
-        var verified = new VerifiedAccessToken(payloadJson, key.KeyId, jwt.ValidTo);
+        var verified = new VerifiedAccessToken(payloadJson, key.KeyId, expires);
         keys.Memory.Remember(token, verified);
         return AccessTokenResult.Verified(verified, domain.Issuer);
     }
@@ -205,12 +206,11 @@ internal sealed class Auth0TokenValidator
         return credential.Length > MaxTokenLength ? TokenRejection.TooLarge : null;
     }
 
-    // Our own strict reading first: IdentityModel only ever sees a header and a payload that are each exactly one JSON
-    // object without duplicate members, so no two readers can disagree about what the token says.
-    private TokenRejection? ReadJws(string token, out JsonWebToken? jwt, out byte[]? payloadJson)
+    // One strict reader for header and payload, and only it: each part exactly one JSON object without duplicate
+    // members, so no two readers can ever disagree about what the token says.
+    private TokenRejection? ReadJws(string token, out string? alg, out string? kid, out byte[]? payloadJson)
     {
-        jwt = null;
-        payloadJson = null;
+        (alg, kid, payloadJson) = (null, null, null);
         var span = token.AsSpan();
         var firstDot = span.IndexOf('.');
         var lastDot = span.LastIndexOf('.');
@@ -223,52 +223,49 @@ internal sealed class Auth0TokenValidator
         var header = TryDecode(span[..firstDot]);
         payloadJson = TryDecode(span[(firstDot + 1)..lastDot]);
         if (header is null || payloadJson is null
-            || !StrictJson.IsStrictObject(header, []) || !StrictJson.IsStrictObject(payloadJson, NumericDates))
+            || !StrictJson.IsStrictObject(header, []) || !StrictJson.IsStrictObject(payloadJson, NumericDates)
+            || !StrictJson.TryReadHeader(header, out alg, out kid, out var critical))
         {
+            // A header member of the wrong type, such as a kid that is a number, is malformed too.
             return TokenRejection.Malformed;
         }
 
-        try
-        {
-            jwt = new JsonWebToken(token);
-        }
-        catch (ArgumentException)
-        {
-            // A member of the wrong type, such as a kid that is a number.
-            return TokenRejection.Malformed;
-        }
-
-        if (!jwt.TryGetHeaderValue<string>(JwtHeaderParameterNames.Alg, out var alg) || !_policy.Algorithms.Contains(alg, StringComparer.Ordinal))
+        if (alg is null || !_policy.Algorithms.Contains(alg, StringComparer.Ordinal))
         {
             return TokenRejection.AlgorithmNotAllowed;
         }
 
         // RFC 7515 4.1.11: a recipient must refuse critical extensions it does not understand, and we understand none.
-        if (jwt.TryGetHeaderValue<object>("crit", out _))
+        if (critical)
         {
             return TokenRejection.UnsupportedCriticalHeader;
         }
 
-        // A kid of JSON null reads as a null string.
-        return jwt.TryGetHeaderValue<string>(JwtHeaderParameterNames.Kid, out var kid) && !string.IsNullOrEmpty(kid)
-            ? null
-            : TokenRejection.NoMatchingKey;
+        return string.IsNullOrEmpty(kid) ? TokenRejection.NoMatchingKey : null;
     }
 
     // The claim rules: the one check of each claim, made before the signature so that a token refused for its claims
     // costs no RSA verify. The iss picks the domain: an issuer nobody configured is refused here, before any network call.
-    private TokenRejection? CheckClaims(JsonWebToken jwt, DateTime now, out Auth0Domain? domain)
+    private TokenRejection? CheckClaims(byte[] payloadJson, DateTime now, out Auth0Domain? domain, out DateTime expires)
     {
-        var skew = _policy.ClockSkew;
-        domain = jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Iss, out var iss) && iss is not null ? _policy.DomainOf(iss) : null;
-        return jwt switch
+        (domain, expires) = (null, default);
+        if (!StrictJson.TryReadClaims(payloadJson, out var exp, out var nbf, out var iat, out var iss, out var audiences))
         {
-            _ when !jwt.TryGetPayloadValue<object>(JwtRegisteredClaimNames.Exp, out _) => TokenRejection.NoExpiry,
-            _ when jwt.ValidTo < now - skew => TokenRejection.Expired,
+            return TokenRejection.Malformed;
+        }
+
+        domain = iss is null ? null : _policy.DomainOf(iss);
+        expires = DateTime.UnixEpoch.AddSeconds(exp ?? 0);
+        var skew = _policy.ClockSkew;
+        return exp switch
+        {
+            null => TokenRejection.NoExpiry,
+            _ when expires < now - skew => TokenRejection.Expired,
             // A token issued in the future is not yet valid, as PyJWT rules in the sample.
-            _ when jwt.ValidFrom > now + skew || jwt.IssuedAt > now + skew => TokenRejection.NotYetValid,
+            _ when (nbf is { } notBefore && DateTime.UnixEpoch.AddSeconds(notBefore) > now + skew)
+                || (iat is { } issuedAt && DateTime.UnixEpoch.AddSeconds(issuedAt) > now + skew) => TokenRejection.NotYetValid,
             _ when domain is null => TokenRejection.InvalidIssuer,
-            _ when !jwt.Audiences.Any(audience => _policy.Audiences.Contains(audience, StringComparer.Ordinal)) => TokenRejection.InvalidAudience,
+            _ when !audiences.Exists(audience => _policy.Audiences.Contains(audience, StringComparer.Ordinal)) => TokenRejection.InvalidAudience,
             _ => null,
         };
     }

@@ -87,6 +87,124 @@ internal static class StrictJson
         return false;
     }
 
+    /// <summary>
+    /// The header members validation uses, from a header already found strict: false when <c>alg</c> or <c>kid</c>
+    /// is there with a type other than a string (JSON null reads as absent).
+    /// </summary>
+    public static bool TryReadHeader(ReadOnlySpan<byte> json, out string? alg, out string? kid, out bool critical)
+    {
+        (alg, kid, critical) = (null, null, false);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isAlg = reader.ValueTextEquals("alg"u8);
+            var isKid = !isAlg && reader.ValueTextEquals("kid"u8);
+            critical |= reader.ValueTextEquals("crit"u8);
+            reader.Read();
+            if (isAlg || isKid)
+            {
+                if (!TryReadString(ref reader, out var value))
+                {
+                    return false;
+                }
+
+                (alg, kid) = isAlg ? (value, kid) : (alg, value);
+            }
+
+            reader.Skip();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The registered claims validation uses, from a payload already found strict (so its dates are numbers): false
+    /// when <c>iss</c> is not a string, or <c>aud</c> neither a string nor an array of strings.
+    /// </summary>
+    public static bool TryReadClaims(
+        ReadOnlySpan<byte> json, out double? exp, out double? nbf, out double? iat, out string? iss, out List<string> audiences)
+    {
+        (exp, nbf, iat, iss, audiences) = (null, null, null, null, []);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            // Names compared unescaped, as the strict reader compared them: "\u0065xp" is exp.
+            if (reader.ValueTextEquals("exp"u8))
+            {
+                reader.Read();
+                exp = reader.GetDouble();
+            }
+            else if (reader.ValueTextEquals("nbf"u8))
+            {
+                reader.Read();
+                nbf = reader.GetDouble();
+            }
+            else if (reader.ValueTextEquals("iat"u8))
+            {
+                reader.Read();
+                iat = reader.GetDouble();
+            }
+            else if (reader.ValueTextEquals("iss"u8))
+            {
+                reader.Read();
+                if (!TryReadString(ref reader, out iss))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("aud"u8))
+            {
+                reader.Read();
+                if (!TryReadAudiences(ref reader, audiences))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TryReadAudiences(ref Utf8JsonReader reader, List<string> audiences)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            audiences.Add(reader.GetString()!);
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.String)
+        {
+            audiences.Add(reader.GetString()!);
+        }
+
+        return reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    // A string, or null read as no value; false for anything else.
+    private static bool TryReadString(ref Utf8JsonReader reader, out string? value)
+    {
+        value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        return reader.TokenType is JsonTokenType.String or JsonTokenType.Null;
+    }
+
     private static bool IsNumericDate(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.Number
         && reader.TryGetDouble(out var value)
