@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -37,6 +38,8 @@ internal static class AppTelemetryExtensions
                 // Key fetches show as HTTP dependencies; nothing else in the worker calls out.
                 .AddHttpClientInstrumentation())
             .WithLogging();
+        // First of all hosted services, so that it runs before the worker's own starts taking invocations.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, TelemetryProvidersStarter>());
         if (!string.IsNullOrWhiteSpace(otlpEndpoint))
         {
             telemetry.UseOtlpExporter();
