@@ -58,6 +58,8 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             if (requirement.IsSatisfiedBy(result.Token))
             {
                 _telemetry.RecordOutcome(activity, function, AccessTokenTelemetry.Accepted, null, result.KeyId, result.Issuer);
+                // The span measures the check, not the function it lets through.
+                activity?.Stop();
                 context.SetVerifiedAccessToken(result.Token);
                 await next(context).ConfigureAwait(false);
                 if (context.GetHttpResponseData() is { } answer)
