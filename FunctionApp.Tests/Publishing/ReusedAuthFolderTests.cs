@@ -1,0 +1,142 @@
+using System.Net.Http.Headers;
+using System.Xml.Linq;
+using FunctionApp.Tests.Support;
+
+namespace FunctionApp.Tests.Publishing;
+
+/// <summary>
+/// The README's three steps, done to a new function app outside this repository: the folder FunctionApp/Auth copied
+/// in, the packages the README names, one line in Program.cs, one marked function. Built, then run by the TestHost.
+/// </summary>
+public sealed class ReusedAuthFolder : IAsyncLifetime
+{
+    private static readonly string[] Packages =
+    [
+        "Microsoft.Azure.Functions.Worker",
+        "Microsoft.Azure.Functions.Worker.Extensions.Http",
+        "Microsoft.Azure.Functions.Worker.Sdk",
+        "Microsoft.IdentityModel.Protocols.OpenIdConnect",
+    ];
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "functionapp-reuse-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The new app, served by the TestHost against a local issuer.</summary>
+    public AppFixture App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var auth = RepositoryFiles.PathOf("FunctionApp/Auth");
+        foreach (var file in Directory.EnumerateFiles(auth, "*.cs"))
+        {
+            Directory.CreateDirectory(Path.Combine(_root, "Auth"));
+            File.Copy(file, Path.Combine(_root, "Auth", Path.GetFileName(file)));
+        }
+
+        // The same package versions as the app's, read from its project file so that they are stated once.
+        var versions = XDocument.Load(RepositoryFiles.PathOf("FunctionApp/FunctionApp.csproj"))
+            .Descendants("PackageReference")
+            .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
+        var references = string.Join("\n", Packages.Select(p => $"""    <PackageReference Include="{p}" Version="{versions[p]}" />"""));
+        await File.WriteAllTextAsync(Path.Combine(_root, "NewApp.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <AzureFunctionsVersion>v4</AzureFunctionsVersion>
+                <OutputType>Exe</OutputType>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+            {references}
+              </ItemGroup>
+            </Project>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(_root, "host.json"), """{ "version": "2.0" }""");
+        await File.WriteAllTextAsync(Path.Combine(_root, "Program.cs"), """
+            using FunctionApp.Auth;
+            using Microsoft.Azure.Functions.Worker.Builder;
+            using Microsoft.Extensions.Hosting;
+
+            var builder = FunctionsApplication.CreateBuilder(args);
+            builder.UseAuth0AccessTokens();
+            builder.Build().Run();
+            """);
+        await File.WriteAllTextAsync(Path.Combine(_root, "Messages.cs"), """
+            using System.Net;
+            using FunctionApp.Auth;
+            using Microsoft.Azure.Functions.Worker;
+            using Microsoft.Azure.Functions.Worker.Http;
+
+            public static class Messages
+            {
+                [Function("messages")]
+                [RequireAccessToken("read:messages")]
+                public static async Task<HttpResponseData> Run(
+                    [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages")] HttpRequestData request,
+                    FunctionContext context)
+                {
+                    var response = request.CreateResponse(HttpStatusCode.OK);
+                    await response.WriteStringAsync(context.GetVerifiedAccessToken().ToClaimsPrincipal().Identity!.Name!);
+                    return response;
+                }
+            }
+            """);
+
+        var output = Path.Combine(_root, "out");
+        await PublishedCopy.DotnetAsync(_root, "build", "-c", "Release", "-o", output, "-nologo", "--disable-build-servers");
+        App = await AppFixture.StartAsync(appDirectory: output);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+}
+
+/// <summary>What the new app's marked function answers: the copied folder protects it as it protects this app.</summary>
+[Collection(nameof(BuildOutputTests))]
+public sealed class ReusedAuthFolderTests(ReusedAuthFolder reused) : IClassFixture<ReusedAuthFolder>
+{
+    [Fact]
+    public async Task The_marked_function_refuses_a_caller_without_a_token()
+    {
+        using var response = await reused.App.Client.GetAsync("api/messages");
+
+        await ResponseAssert.JsonAsync(response, 403, """{"detail":"Not authenticated"}""");
+    }
+
+    [Fact]
+    public async Task The_marked_function_refuses_a_token_without_its_permission()
+    {
+        using var response = await SendAsync(reused.App.Issuer.CreateToken());
+
+        await ResponseAssert.JsonAsync(response, 403, """{"status":"error","msg":"Insufficient scope"}""");
+    }
+
+    [Fact]
+    public async Task The_marked_function_answers_a_token_with_its_permission_and_reads_the_caller()
+    {
+        var payload = reused.App.Issuer.NewPayload();
+        payload["scope"] = "read:messages";
+
+        using var response = await SendAsync(reused.App.Issuer.Sign(reused.App.Issuer.NewHeader(), payload));
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal((string)payload["sub"]!, await response.Content.ReadAsStringAsync());
+    }
+
+    private Task<HttpResponseMessage> SendAsync(string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "api/messages");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return reused.App.Client.SendAsync(request);
+    }
+}
