@@ -28,6 +28,13 @@ public sealed class TelemetryFixture : IAsyncLifetime
         {
             settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = Otlp.BaseAddress.AbsoluteUri.TrimEnd('/');
             settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            // Every trace kept: with Application Insights configured, Azure Monitor's exporter samples traces at 5 per
+            // second by default, for every destination, and a start-up's burst would lose some (README, Observability).
+            settings["OTEL_TRACES_SAMPLER"] = "microsoft.fixed_percentage";
+            settings["OTEL_TRACES_SAMPLER_ARG"] = "1.0";
+            // Everything is exported once, as the worker stops, and may take its time on a busy machine.
+            settings["OTEL_BSP_SCHEDULE_DELAY"] = "600000";
+            settings["OTEL_EXPORTER_OTLP_TIMEOUT"] = "120000";
             settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] =
                 $"InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint={ApplicationInsights.BaseAddress.AbsoluteUri}";
         });
