@@ -17,7 +17,6 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     /// <summary>The host version this stand-in reports, after the genuine host it imitates.</summary>
     public const string HostVersion = "4.1037.0.0";
 
-    private static readonly TimeSpan TerminateGracePeriod = TimeSpan.FromSeconds(5);
 
     private readonly WebApplication _server;
     private readonly WorkerChannel _channel;
@@ -26,12 +25,14 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     private IReadOnlyList<FunctionRoute> _routes = [];
     private int _httpPort;
     private bool _stopping;
+    private readonly TimeSpan _terminateGracePeriod;
 
-    private FunctionsHost(WebApplication server, WorkerChannel channel, ILogger logger)
+    private FunctionsHost(WebApplication server, WorkerChannel channel, ILogger logger, TimeSpan terminateGracePeriod)
     {
         _server = server;
         _channel = channel;
         _logger = logger;
+        _terminateGracePeriod = terminateGracePeriod;
     }
 
     /// <summary>The address of the HTTP listener, e.g. http://127.0.0.1:7071/.</summary>
@@ -75,7 +76,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
         });
 
         var server = builder.Build();
-        var host = new FunctionsHost(server, channel, loggers.CreateLogger("FunctionApp.TestHost"));
+        var host = new FunctionsHost(server, channel, loggers.CreateLogger("FunctionApp.TestHost"), options.TerminateGracePeriod);
         server.Use((context, next) => context.Connection.LocalPort == host._httpPort ? host.HandleAsync(context) : next(context));
         server.MapGrpcService<FunctionRpcService>();
         await server.StartAsync().ConfigureAwait(false);
@@ -110,8 +111,8 @@ public sealed partial class FunctionsHost : IAsyncDisposable
 
         if (_worker is not null)
         {
-            _channel.Terminate(TerminateGracePeriod);
-            await _worker.StopAsync(TerminateGracePeriod).ConfigureAwait(false);
+            _channel.Terminate(_terminateGracePeriod);
+            await _worker.StopAsync(_terminateGracePeriod).ConfigureAwait(false);
             _worker.Dispose();
         }
 

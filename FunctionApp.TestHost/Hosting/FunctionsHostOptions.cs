@@ -15,6 +15,9 @@ public sealed class FunctionsHostOptions
     /// <summary>How long the worker may take from launch to having loaded every function.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a worker asked to leave may take before it is stopped: 5 s, as the genuine host allows.</summary>
+    public TimeSpan TerminateGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The folder of the FunctionApp build that this project was built with.</summary>
     public static string DefaultAppDirectory { get; } =
         typeof(FunctionsHostOptions).Assembly

@@ -32,12 +32,17 @@ public sealed class TelemetryFixture : IAsyncLifetime
             // second by default, for every destination, and a start-up's burst would lose some (README, Observability).
             settings["OTEL_TRACES_SAMPLER"] = "microsoft.fixed_percentage";
             settings["OTEL_TRACES_SAMPLER_ARG"] = "1.0";
+            // Nothing but the collectors of the test: no Live Metrics and no SDK statistics to Azure's own endpoints.
+            settings["AzureMonitor__EnableLiveMetrics"] = "false";
+            settings["APPLICATIONINSIGHTS_STATSBEAT_DISABLED"] = "true";
             // Everything is exported once, as the worker stops, and may take its time on a busy machine.
             settings["OTEL_BSP_SCHEDULE_DELAY"] = "600000";
             settings["OTEL_EXPORTER_OTLP_TIMEOUT"] = "120000";
             settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] =
                 $"InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint={ApplicationInsights.BaseAddress.AbsoluteUri}";
-        });
+        },
+        // The worker flushes every exporter as it leaves; on a busy machine that may take longer than a host's 5 s.
+        terminateGracePeriod: TimeSpan.FromSeconds(60));
 
         Modulus = _app.Issuer.SigningKey.ToJwk()["n"];
         var expired = _app.Issuer.NewPayload();

@@ -35,6 +35,9 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>The function app the host serves: the app's build output unless a test publishes one of its own.</summary>
     protected string AppDirectory { get; init; } = FunctionsHostOptions.DefaultAppDirectory;
 
+    /// <summary>How long the worker may take to leave when the fixture is disposed.</summary>
+    protected TimeSpan TerminateGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
     public virtual async Task InitializeAsync()
     {
         Issuer = await LocalIssuer.StartAsync(Audience);
@@ -44,7 +47,7 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
         var settings = Settings(Issuer);
         Configure?.Invoke(settings);
         Host = await FunctionsHost.StartAsync(
-            new FunctionsHostOptions { AppDirectory = AppDirectory, Settings = settings },
+            new FunctionsHostOptions { AppDirectory = AppDirectory, Settings = settings, TerminateGracePeriod = TerminateGracePeriod },
             _loggers);
         // UTF-8 header encoding lets tests send the non-ASCII bytes a hostile client would.
         var handler = new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 };
@@ -77,7 +80,8 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
         Action<Dictionary<string, string>>? configure = null,
         IssuerMode modeAtStart = IssuerMode.Up,
         Action<LocalIssuer>? configureIssuer = null,
-        string? appDirectory = null)
+        string? appDirectory = null,
+        TimeSpan? terminateGracePeriod = null)
     {
         var app = new AppFixture
         {
@@ -85,6 +89,7 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
             ModeAtStart = modeAtStart,
             ConfigureIssuer = configureIssuer,
             AppDirectory = appDirectory ?? FunctionsHostOptions.DefaultAppDirectory,
+            TerminateGracePeriod = terminateGracePeriod ?? TimeSpan.FromSeconds(5),
         };
         try
         {

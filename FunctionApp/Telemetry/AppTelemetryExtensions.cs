@@ -48,8 +48,11 @@ internal static class AppTelemetryExtensions
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
             var credential = EntraCredential(builder.Configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+            var azureMonitor = builder.Configuration.GetSection("AzureMonitor");
             telemetry.UseAzureMonitorExporter(options =>
             {
+                // Any of the exporter's options, e.g. AzureMonitor__EnableLiveMetrics=false; Microsoft's defaults otherwise.
+                azureMonitor.Bind(options);
                 options.ConnectionString = connectionString;
                 options.Credential = credential;
             });
