@@ -157,13 +157,7 @@ internal sealed class SigningKeySource
                 return current!;
             }
 
-            var fresh = new SigningKeys(configuration, _time.GetUtcNow(), new VerifiedTokenMemory(_policy.VerifiedTokenMemoryBytes));
-            if (current is not null && current.Fingerprint == fresh.Fingerprint)
-            {
-                // The same keys fetched again: what they verified still holds.
-                fresh = new SigningKeys(configuration, _time.GetUtcNow(), current.Memory);
-            }
-
+            var fresh = new SigningKeys(configuration, _time.GetUtcNow(), current, _policy.VerifiedTokenMemoryBytes);
             if (ReferenceEquals(Interlocked.CompareExchange(ref _current, fresh, current), current))
             {
                 return fresh;

@@ -19,12 +19,15 @@ internal sealed class SigningKeys
     // RSA or ECDsa objects, so no request builds one. Bounded by the keys times the allowed algorithms.
     private readonly ConcurrentDictionary<(SecurityKey Key, string Algorithm), SignatureProvider?> _verifiers = new();
 
-    public SigningKeys(OpenIdConnectConfiguration configuration, DateTimeOffset fetched, VerifiedTokenMemory memory)
+    /// <param name="configuration">What was fetched.</param>
+    /// <param name="fetched">When.</param>
+    /// <param name="previous">The set these keys replace: if they are the same keys, what it verified still holds.</param>
+    /// <param name="memoryBudgetBytes">The budget of a new memory of verified tokens.</param>
+    public SigningKeys(OpenIdConnectConfiguration configuration, DateTimeOffset fetched, SigningKeys? previous, long memoryBudgetBytes)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         Configuration = configuration;
         Fetched = fetched;
-        Memory = memory;
         // IdentityModel leaves out keys whose use is not sig when it reads the JWKS; the first key of each kid and type wins.
         _byIdAndType = configuration.SigningKeys
             .Where(key => !string.IsNullOrEmpty(key.KeyId) && KeyTypeOf(key) is not null)
@@ -33,6 +36,7 @@ internal sealed class SigningKeys
         Fingerprint = string.Join('\n', (configuration.JsonWebKeySet?.Keys ?? [])
             .Select(k => string.Join(' ', k.Kid, k.Kty, k.Use, k.Alg, k.N, k.E, k.Crv, k.X, k.Y, string.Join(',', k.X5c)))
             .Order(StringComparer.Ordinal));
+        Memory = previous?.Fingerprint == Fingerprint ? previous.Memory : new VerifiedTokenMemory(memoryBudgetBytes);
     }
 
     public OpenIdConnectConfiguration Configuration { get; }

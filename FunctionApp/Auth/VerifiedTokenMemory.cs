@@ -39,7 +39,7 @@ internal sealed class VerifiedTokenMemory
     public static long CostOf(ReadOnlySpan<char> token, VerifiedAccessToken verified)
     {
         ArgumentNullException.ThrowIfNull(verified);
-        return token.Length + verified.PayloadJson.Length + EntryOverheadBytes;
+        return CostOf(token.Length, verified);
     }
 
     /// <summary>A token verified earlier, found by its exact text, while it has not expired.</summary>
