@@ -122,7 +122,7 @@ public sealed class LocalIssuer : IAsyncDisposable
     public string SignText(string headerJson, string payloadJson) => Tokens.SignText(headerJson, payloadJson);
 
     /// <inheritdoc cref="TokenMinter.CreateToken"/>
-    public string CreateToken() => Tokens.CreateToken();
+    public string CreateToken(string? keyId = null) => Tokens.CreateToken(keyId);
 
     public async ValueTask DisposeAsync()
     {

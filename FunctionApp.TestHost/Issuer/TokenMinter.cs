@@ -31,6 +31,18 @@ public sealed class TokenMinter(IssuerKeySet keys, string issuer, string audienc
     /// <summary>Signs header and payload JSON text exactly as given (valid JSON or not) with the current key, RS256.</summary>
     public string SignText(string headerJson, string payloadJson) => CompactJws.SignRsa(headerJson, payloadJson, "RS256", keys.SigningKey.Rsa);
 
-    /// <summary>A valid access token for the default audience.</summary>
-    public string CreateToken() => Sign(NewHeader(), NewPayload());
+    /// <summary>
+    /// A valid access token for the default audience, signed with the current key; with <paramref name="keyId"/>, its
+    /// header names that kid instead, published or not.
+    /// </summary>
+    public string CreateToken(string? keyId = null)
+    {
+        var header = NewHeader();
+        if (keyId is not null)
+        {
+            header["kid"] = keyId;
+        }
+
+        return Sign(header, NewPayload());
+    }
 }

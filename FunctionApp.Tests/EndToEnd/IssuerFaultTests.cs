@@ -17,9 +17,7 @@ public sealed class IssuerFaultTests
         var fetchesBefore = app.Issuer.MetadataRequests;
 
         app.Issuer.Mode = fault;
-        var header = app.Issuer.NewHeader();
-        header["kid"] = "not-published";
-        using var unknown = await app.GetPrivateWithTokenAsync(app.Issuer.Sign(header, app.Issuer.NewPayload()));
+        using var unknown = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken(keyId: "not-published"));
         using var known = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken());
 
         await ResponseAssert.InvalidTokenAsync(unknown, "No signing key matches the token");
@@ -37,9 +35,7 @@ public sealed class IssuerFaultTests
         await app.WarmUpAsync();
         app.Issuer.Mode = IssuerMode.Held;
         var refreshing = app.Issuer.NextMetadataRequest;
-        var header = app.Issuer.NewHeader();
-        header["kid"] = "needs-a-refresh";
-        var needsRefresh = app.GetPrivateWithTokenAsync(app.Issuer.Sign(header, app.Issuer.NewPayload()));
+        var needsRefresh = app.GetPrivateWithTokenAsync(app.Issuer.CreateToken(keyId: "needs-a-refresh"));
         await refreshing.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Distinct tokens, so each is verified afresh rather than found in the memory of verified tokens.
@@ -59,10 +55,8 @@ public sealed class IssuerFaultTests
         await using var app = await AppFixture.StartAsync();
         await app.WarmUpAsync();
         app.Issuer.Mode = IssuerMode.Unresponsive;
-        var header = app.Issuer.NewHeader();
-        header["kid"] = "needs-a-refresh";
 
-        using var response = await app.GetPrivateWithTokenAsync(app.Issuer.Sign(header, app.Issuer.NewPayload()));
+        using var response = await app.GetPrivateWithTokenAsync(app.Issuer.CreateToken(keyId: "needs-a-refresh"));
 
         await ResponseAssert.InvalidTokenAsync(response, "No signing key matches the token");
     }

@@ -26,9 +26,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_logs_one_line_per_rejection_without_the_token()
     {
-        var header = Issuer.NewHeader();
-        header["kid"] = "logged-kid";
-        var token = Issuer.Sign(header, Issuer.NewPayload());
+        var token = Issuer.CreateToken(keyId: "logged-kid");
 
         using var response = await app.GetPrivateWithTokenAsync(token);
 
@@ -41,10 +39,8 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     [Fact]
     public async Task Private_logs_a_hostile_kid_with_its_control_and_bidi_characters_escaped()
     {
-        var header = Issuer.NewHeader();
-        header["kid"] = "forged\r\n\u001b[31mERROR\u0000\u202eevil";
 
-        using var response = await app.GetPrivateWithTokenAsync(Issuer.Sign(header, Issuer.NewPayload()));
+        using var response = await app.GetPrivateWithTokenAsync(Issuer.CreateToken(keyId: "forged\r\n\u001b[31mERROR\u0000\u202eevil"));
 
         var line = Assert.Single(app.Logs.Lines, l => l.Message.Contains("forged", StringComparison.Ordinal));
         Assert.Contains(@"(kid: forged\u000D\u000A\u001B[31mERROR\u0000\u202Eevil)", line.Message, StringComparison.Ordinal);
@@ -75,9 +71,7 @@ public sealed class PrivateEndpointTests(AppFixture app) : IClassFixture<AppFixt
     public async Task Logs_at_every_level_carry_no_token_and_no_key_material()
     {
         var valid = Issuer.CreateToken();
-        var header = Issuer.NewHeader();
-        header["kid"] = "unpublished";
-        var unknownKid = Issuer.Sign(header, Issuer.NewPayload());
+        var unknownKid = Issuer.CreateToken(keyId: "unpublished");
         var tampered = valid[..^4] + (valid.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
         var tokens = new[] { valid, unknownKid, tampered };
         foreach (var token in tokens)

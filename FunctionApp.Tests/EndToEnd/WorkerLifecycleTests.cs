@@ -30,9 +30,7 @@ public sealed class WorkerLifecycleTests
             // once the issuer sees that request, the invocation is certainly inside the worker.
         app.Issuer.Mode = IssuerMode.Unresponsive;
         var refreshing = app.Issuer.NextMetadataRequest;
-        var header = app.Issuer.NewHeader();
-        header["kid"] = "rotated-away";
-        var inFlight = app.GetPrivateWithTokenAsync(app.Issuer.Sign(header, app.Issuer.NewPayload()));
+        var inFlight = app.GetPrivateWithTokenAsync(app.Issuer.CreateToken(keyId: "rotated-away"));
         await refreshing.WaitAsync(TimeSpan.FromSeconds(30));
 
         app.KillWorker();
