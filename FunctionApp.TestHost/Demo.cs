@@ -13,12 +13,17 @@ public static class Demo
 {
     public const string DemoAudience = "https://demo.local/api";
 
+    /// <summary>The DPoP key file the printed commands use, relative to the directory they are run from: the repository root.</summary>
+    public const string DemoDPoPKeyFile = "dpop-demo-key.json";
+
     /// <summary>
     /// Runs until <paramref name="stop"/> (exit code 0) or until the worker dies (exit code 1). With
-    /// <paramref name="issuers"/> 2, two local issuers stand for a tenant reached through two domains.
+    /// <paramref name="issuers"/> 2, two local issuers stand for a tenant reached through two domains. The printed
+    /// DPoP commands keep their key in <paramref name="dpopKeyFile"/>.
     /// </summary>
     public static async Task<int> RunAsync(
-        string? settingsPath, int port, int issuers, ILoggerFactory loggers, TextWriter output, CancellationToken stop)
+        string? settingsPath, int port, int issuers, ILoggerFactory loggers, TextWriter output, CancellationToken stop,
+        string dpopKeyFile = DemoDPoPKeyFile)
     {
         ArgumentNullException.ThrowIfNull(output);
         var locals = new List<LocalIssuer>();
@@ -46,7 +51,7 @@ public static class Demo
             await output.WriteLineAsync(locals switch
             {
                 [] => TenantInstructions(host.BaseAddress, settings),
-                [var issuer] => LocalInstructions(host.BaseAddress, issuer),
+                [var issuer] => LocalInstructions(host.BaseAddress, issuer, dpopKeyFile),
                 _ => LocalInstructions(host.BaseAddress, locals),
             });
             await output.FlushAsync(CancellationToken.None);
@@ -69,26 +74,39 @@ public static class Demo
         }
     }
 
-    private static string LocalInstructions(Uri app, LocalIssuer issuer) => $"""
+    private static string LocalInstructions(Uri app, LocalIssuer issuer, string dpopKeyFile) => $$"""
 
-        The app is running at {app} against a local issuer at {issuer.Authority}
-        (client id {issuer.ClientId}, client secret {issuer.Grant.ClientSecret}).
+        The app is running at {{app}} against a local issuer at {{issuer.Authority}}
+        (client id {{issuer.ClientId}}, client secret {{issuer.Grant.ClientSecret}}).
 
         1. The public endpoint:
-           curl -i {app}api/public
+           curl -i {{app}}api/public
 
         2. Get an access token (client-credentials grant, as with Auth0):
-           curl -s -X POST {issuer.Authority}oauth/token -H 'content-type: application/x-www-form-urlencoded' -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience}
+           curl -s -X POST {{issuer.Authority}}oauth/token -H 'content-type: application/x-www-form-urlencoded' -d grant_type=client_credentials -d client_id={{issuer.ClientId}} -d client_secret={{issuer.Grant.ClientSecret}} -d audience={{issuer.Audience}}
 
-        3. The private endpoints with that token (it grants {issuer.Grant.GrantedScope}):
-           TOKEN=$(curl -s -X POST {issuer.Authority}oauth/token -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
-           curl -i {app}api/private -H "Authorization: Bearer $TOKEN"
-           curl -i {app}api/private-scoped -H "Authorization: Bearer $TOKEN"
+        3. The private endpoints with that token (it grants {{issuer.Grant.GrantedScope}}):
+           TOKEN=$(curl -s -X POST {{issuer.Authority}}oauth/token -d grant_type=client_credentials -d client_id={{issuer.ClientId}} -d client_secret={{issuer.Grant.ClientSecret}} -d audience={{issuer.Audience}} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+           curl -i {{app}}api/private -H "Authorization: Bearer $TOKEN"
+           curl -i {{app}}api/private-scoped -H "Authorization: Bearer $TOKEN"
 
-        4. The interactive docs: {app}api/docs
+        4. DPoP: a token bound to a key only you hold (RFC 9449). Every request carries a new proof, signed with the key in
+           {{dpopKeyFile}} (made on first use). The token answer says "token_type":"DPoP"; the token names the key in cnf:
+           dpop() { dotnet run --project FunctionApp.TestHost --no-build -- dpop-proof --key {{ShellPath(dpopKeyFile)}} "$@"; }
+           curl -s -X POST {{issuer.TokenEndpoint}} -H "DPoP: $(dpop --method POST --url {{issuer.TokenEndpoint}})" -d grant_type=client_credentials -d client_id={{issuer.ClientId}} -d client_secret={{issuer.Grant.ClientSecret}} -d audience={{issuer.Audience}}
+           DPOP_TOKEN=$(curl -s -X POST {{issuer.TokenEndpoint}} -H "DPoP: $(dpop --method POST --url {{issuer.TokenEndpoint}})" -d grant_type=client_credentials -d client_id={{issuer.ClientId}} -d client_secret={{issuer.Grant.ClientSecret}} -d audience={{issuer.Audience}} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+           curl -i {{app}}api/private -H "Authorization: DPoP $DPOP_TOKEN" -H "DPoP: $(dpop --method GET --url {{app}}api/private --token "$DPOP_TOKEN")"
+
+        5. The interactive docs: {{app}}api/docs
 
         Press Ctrl+C to stop.
         """;
+
+    /// <summary>
+    /// The key file as the printed commands name it: a relative one under the shell's directory ($PWD), since dotnet
+    /// run starts the tool in its project directory; double-quoted, so that a path with spaces stays one argument.
+    /// </summary>
+    private static string ShellPath(string path) => Path.IsPathRooted(path) ? $"\"{path}\"" : $"\"$PWD/{path}\"";
 
     private static string LocalInstructions(Uri app, List<LocalIssuer> issuers)
     {

@@ -1,16 +1,30 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using FunctionApp.TestHost;
+using FunctionApp.TestHost.Issuer;
 using Microsoft.Extensions.Logging;
 
 const string Usage = """
     Usage: dotnet run --project FunctionApp.TestHost -- demo [--settings local.settings.json] [--port 7071] [--issuers 2]
+           dotnet run --project FunctionApp.TestHost -- dpop-proof --key FILE --method METHOD --url URL [--token ACCESS_TOKEN] [--nonce NONCE]
 
       demo                 build and run the app against an embedded local issuer, and print curl commands
       --settings FILE      run against the Auth0 tenant that FILE's Values name instead
       --port N             the HTTP port on 127.0.0.1 (default 7071, as func start)
       --issuers 2          two local issuers, as one tenant's two custom domains (Auth0__Domain lists both)
+
+      dpop-proof           print a DPoP proof (RFC 9449) for one request, to send in its DPoP header
+      --key FILE           the client's key, a private JWK; a new ES256 key is saved there if FILE does not exist
+      --method METHOD      the request's HTTP method (htm)
+      --url URL            the request's URL (htu)
+      --token ACCESS_TOKEN the access token the request carries, whose hash the proof holds (ath)
+      --nonce NONCE        the nonce the server sent in DPoP-Nonce
     """;
+
+if (args is ["dpop-proof", ..])
+{
+    return PrintDPoPProof(args);
+}
 
 if (args is not ["demo", ..])
 {
@@ -55,4 +69,33 @@ void Stop(PosixSignalContext signal)
 {
     signal.Cancel = true;
     stop.Cancel();
+}
+
+static int PrintDPoPProof(string[] args)
+{
+    var options = new Dictionary<string, string>();
+    for (var i = 1; i < args.Length; i += 2)
+    {
+        if (args[i] is not ("--key" or "--method" or "--url" or "--token" or "--nonce") || i + 1 == args.Length || !options.TryAdd(args[i], args[i + 1]))
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    if (!options.TryGetValue("--key", out var keyFile) || !options.TryGetValue("--method", out var method) || !options.TryGetValue("--url", out var url))
+    {
+        Console.Error.WriteLine(Usage);
+        return 2;
+    }
+
+    if (!File.Exists(keyFile))
+    {
+        using var created = DPoPKey.CreateEs256();
+        created.Save(keyFile);
+    }
+
+    using var key = DPoPKey.Load(keyFile);
+    Console.WriteLine(key.CreateProof(method, url, options.GetValueOrDefault("--token"), options.GetValueOrDefault("--nonce")));
+    return 0;
 }

@@ -1,13 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
 namespace FunctionApp.TestHost.Issuer;
 
-/// <summary>POST /oauth/token: the client-credentials grant, answered as Auth0 answers it, with its error codes.</summary>
-public sealed class ClientCredentialsGrant(TokenMinter tokens, string audience, string clientId)
+/// <summary>
+/// POST /oauth/token: the client-credentials grant, answered as Auth0 answers it, with its error codes; with a DPoP
+/// proof, the token is bound to the proof's key (RFC 9449 5).
+/// </summary>
+public sealed class ClientCredentialsGrant(TokenMinter tokens, string audience, string clientId, Uri tokenEndpoint)
 {
     public string ClientId => clientId;
+
+    /// <summary>The check of the DPoP proofs sent with token requests.</summary>
+    public DPoPProofCheck DPoP { get; } = new(HttpMethods.Post, tokenEndpoint);
 
     public string ClientSecret { get; } = RandomNumberGenerator.GetHexString(48, lowercase: true);
 
@@ -38,15 +45,37 @@ public sealed class ClientCredentialsGrant(TokenMinter tokens, string audience, 
             return Error(StatusCodes.Status403Forbidden, "access_denied", $"Service not enabled within domain: {form["audience"]}");
         }
 
+        string? jkt = null;
+        if (request.Headers.TryGetValue(DPoPProofCheck.HeaderName, out var proofs))
+        {
+            var proof = DPoP.Check(proofs);
+            if (proof.Error is not null)
+            {
+                if (proof.Nonce is not null)
+                {
+                    request.HttpContext.Response.Headers[DPoPProofCheck.NonceHeaderName] = proof.Nonce;
+                }
+
+                return Error(StatusCodes.Status400BadRequest, proof.Error, proof.Description!);
+            }
+
+            jkt = proof.Jkt;
+        }
+
         var payload = tokens.NewPayload();
         payload["scope"] = GrantedScope;
+        if (jkt is not null)
+        {
+            payload["cnf"] = TokenMinter.Confirmation(jkt);
+        }
+
         var expiresIn = (long)payload["exp"]! - (long)payload["iat"]!;
         return Results.Json(new Dictionary<string, object>
         {
             ["access_token"] = tokens.Sign(tokens.NewHeader(), payload),
             ["scope"] = GrantedScope,
             ["expires_in"] = expiresIn,
-            ["token_type"] = "Bearer",
+            ["token_type"] = jkt is null ? "Bearer" : "DPoP",
         });
     }
 

@@ -34,6 +34,9 @@ public sealed class LocalIssuer : IAsyncDisposable
     /// <summary>The iss of the tokens it mints: the authority, with its trailing slash, as Auth0 sets it.</summary>
     public string Issuer => Authority.AbsoluteUri;
 
+    /// <summary>Where the client-credentials grant is posted: the htu of the DPoP proofs that go with it.</summary>
+    public Uri TokenEndpoint => new(Authority, "oauth/token");
+
     /// <summary>The API identifier its tokens are minted for by default.</summary>
     public string Audience { get; }
 
@@ -49,6 +52,13 @@ public sealed class LocalIssuer : IAsyncDisposable
 
     /// <summary>The issuer its discovery document names, if not its own: a document that belongs to another issuer.</summary>
     public string? DiscoveryIssuer { get; set; }
+
+    /// <summary>Whether token requests with a DPoP proof need a nonce the issuer handed out (RFC 9449 8); false by default.</summary>
+    public bool RequireDPoPNonce
+    {
+        get => Grant.DPoP.RequireNonce;
+        set => Grant.DPoP.RequireNonce = value;
+    }
 
     public IssuerMode Mode
     {
@@ -99,7 +109,7 @@ public sealed class LocalIssuer : IAsyncDisposable
         issuer.Authority = new Uri(server.Urls.Single().TrimEnd('/') + "/");
         var clientId = "demo-" + RandomNumberGenerator.GetHexString(16, lowercase: true);
         issuer.Tokens = new TokenMinter(issuer.Keys, issuer.Issuer, audience, clientId);
-        issuer.Grant = new ClientCredentialsGrant(issuer.Tokens, audience, clientId);
+        issuer.Grant = new ClientCredentialsGrant(issuer.Tokens, audience, clientId, issuer.TokenEndpoint);
         return issuer;
     }
 
@@ -124,6 +134,13 @@ public sealed class LocalIssuer : IAsyncDisposable
     /// <inheritdoc cref="TokenMinter.CreateToken"/>
     public string CreateToken(string? keyId = null) => Tokens.CreateToken(keyId);
 
+    /// <summary>A valid access token bound to <paramref name="key"/>: cnf.jkt is its thumbprint.</summary>
+    public string CreateBoundToken(DPoPKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Tokens.CreateBoundToken(key.Thumbprint);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _faults.Stop();
@@ -140,7 +157,7 @@ public sealed class LocalIssuer : IAsyncDisposable
         {
             ["issuer"] = DiscoveryIssuer ?? Issuer,
             ["jwks_uri"] = new Uri(Authority, ".well-known/jwks.json").AbsoluteUri,
-            ["token_endpoint"] = new Uri(Authority, "oauth/token").AbsoluteUri,
+            ["token_endpoint"] = TokenEndpoint.AbsoluteUri,
             ["id_token_signing_alg_values_supported"] = SigningAlgorithms,
         });
     }

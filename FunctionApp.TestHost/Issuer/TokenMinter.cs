@@ -45,4 +45,15 @@ public sealed class TokenMinter(IssuerKeySet keys, string issuer, string audienc
 
         return Sign(header, NewPayload());
     }
+
+    /// <summary>A valid access token bound to the DPoP key whose RFC 7638 thumbprint is <paramref name="jkt"/> (RFC 9449 6.1).</summary>
+    public string CreateBoundToken(string jkt)
+    {
+        var payload = NewPayload();
+        payload["cnf"] = Confirmation(jkt);
+        return Sign(NewHeader(), payload);
+    }
+
+    /// <summary>The cnf claim of a token bound to the DPoP key with thumbprint <paramref name="jkt"/>.</summary>
+    public static JsonObject Confirmation(string jkt) => new() { ["jkt"] = jkt };
 }

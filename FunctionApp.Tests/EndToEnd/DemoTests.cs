@@ -1,5 +1,9 @@
+using System.Buffers.Text;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using FunctionApp.TestHost;
+using FunctionApp.TestHost.Issuer;
 using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.EndToEnd;
@@ -19,7 +23,7 @@ public sealed class DemoTests
             .Split('\n').Select(l => l.Trim()).ToArray();
 
         var publicResult = await BashAsync(lines.Single(l => l.StartsWith("curl -i", StringComparison.Ordinal) && l.EndsWith("api/public", StringComparison.Ordinal)));
-        var tokenResult = await BashAsync(lines.Single(l => l.StartsWith("curl -s -X POST", StringComparison.Ordinal)));
+        var tokenResult = await BashAsync(lines.Single(l => l.StartsWith("curl -s -X POST", StringComparison.Ordinal) && !l.Contains("DPoP", StringComparison.Ordinal)));
         var token = lines.Single(l => l.StartsWith("TOKEN=", StringComparison.Ordinal));
         var privateResult = await BashAsync(token + "\n" + lines.Single(l => l.EndsWith("api/private -H \"Authorization: Bearer $TOKEN\"", StringComparison.Ordinal)));
         var scopedResult = await BashAsync(token + "\n" + lines.Single(l => l.Contains("api/private-scoped", StringComparison.Ordinal)));
@@ -63,9 +67,48 @@ public sealed class DemoTests
         Assert.Equal(0, await demo.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task The_printed_DPoP_commands_get_a_bound_token_and_call_the_private_endpoint()
+    {
+        var keyDirectory = Directory.CreateTempSubdirectory("dpop-demo-");
+        try
+        {
+            var keyFile = Path.Combine(keyDirectory.FullName, Demo.DemoDPoPKeyFile);
+            var logs = new CapturedLogs();
+            using var loggers = logs.CreateFactory();
+            using var stop = new CancellationTokenSource();
+            var output = new InstructionsWriter();
+            var demo = Demo.RunAsync(settingsPath: null, port: 0, issuers: 1, loggers, output, stop.Token, keyFile);
+            var lines = (await output.Printed.WaitAsync(TimeSpan.FromSeconds(60)))
+                .Split('\n').Select(l => l.Trim()).ToArray();
+
+            var dpop = lines.Single(l => l.StartsWith("dpop()", StringComparison.Ordinal));
+            var tokenResult = await BashAsync(dpop + "\n" + lines.Single(l => l.StartsWith("curl -s -X POST", StringComparison.Ordinal) && l.Contains("DPoP", StringComparison.Ordinal)));
+            var dpopToken = lines.Single(l => l.StartsWith("DPOP_TOKEN=", StringComparison.Ordinal));
+            var privateResult = await BashAsync(dpop + "\n" + dpopToken + "\n" + lines.Single(l => l.Contains("Authorization: DPoP $DPOP_TOKEN", StringComparison.Ordinal)));
+            await stop.CancelAsync();
+
+            using var key = DPoPKey.Load(keyFile);
+            var answer = Regex.Match(tokenResult, """^\{"access_token":"[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+","scope":"read:messages","expires_in":3600,"token_type":"DPoP"\}$""");
+            Assert.True(answer.Success, tokenResult);
+            var claims = JsonNode.Parse(Base64Url.DecodeFromChars(answer.Groups[1].Value))!;
+            Assert.Equal(key.Thumbprint, (string?)claims["cnf"]?["jkt"]);
+            Assert.StartsWith("HTTP/1.1 200", privateResult, StringComparison.Ordinal);
+            Assert.Contains($$"""
+                "cnf":{"jkt":"{{key.Thumbprint}}"}
+                """, privateResult, StringComparison.Ordinal);
+            Assert.Equal(0, await demo.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            keyDirectory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Runs a script from the repository root, where the README runs the demo and its printed dotnet run commands.</summary>
     private static async Task<string> BashAsync(string script)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardInput = true };
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardInput = true, WorkingDirectory = RepositoryFiles.Root };
         using var bash = Process.Start(start)!;
         await bash.StandardInput.WriteAsync(script);
         bash.StandardInput.Close();
