@@ -19,7 +19,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     {
         await _app.InitializeAsync();
         _middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions([typeof(ApiFunctions)]), _app.Validator, _app.Policy, _app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
+            new ProtectedFunctions([typeof(ApiFunctions)]), _app.Validator, _app.Nonces, _app.Policy, _app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
     }
 
     public Task DisposeAsync() => _app.DisposeAsync();
@@ -69,7 +69,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, context.Response!.StatusCode);
         Assert.Equal("""{"detail":"Not authenticated"}""", context.Response.BodyText);
         Assert.Equal("application/json; charset=utf-8", context.Response.Header("Content-Type"));
-        Assert.Equal("Bearer", context.Response.Header("WWW-Authenticate"));
+        Assert.Equal("Bearer, " + ResponseAssert.DPoPChallenge, context.Response.Header("WWW-Authenticate"));
         Assert.Equal("no-store", context.Response.Header("Cache-Control"));
         Assert.Throws<InvalidOperationException>(context.GetVerifiedAccessToken);
     }
@@ -85,7 +85,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         Assert.False(ran);
         Assert.Equal(HttpStatusCode.Forbidden, context.Response!.StatusCode);
         Assert.Equal("""{"status":"error","msg":"Insufficient scope"}""", context.Response.BodyText);
-        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"read:messages\"", context.Response.Header("WWW-Authenticate"));
+        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"read:messages\", " + ResponseAssert.DPoPChallenge, context.Response.Header("WWW-Authenticate"));
     }
 
     [Fact]

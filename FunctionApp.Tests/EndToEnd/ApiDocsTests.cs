@@ -23,17 +23,24 @@ public sealed class ApiDocsTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
-    public async Task OpenApi_marks_protected_operations_with_the_bearer_scheme_and_their_rejections()
+    public async Task OpenApi_marks_protected_operations_with_the_bearer_and_DPoP_schemes_and_their_rejections()
     {
         var document = await OpenApiAsync();
         var operation = document.GetProperty("paths").GetProperty("/api/private").GetProperty("get");
-        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        var bearer = schemes.GetProperty("bearer");
+        var dpop = schemes.GetProperty("dpop");
 
         Assert.Equal(["200", "400", "403", "503"], operation.GetProperty("responses").EnumerateObject().Select(r => r.Name));
-        Assert.True(operation.GetProperty("security")[0].TryGetProperty("bearer", out _));
-        Assert.Equal("http", scheme.GetProperty("type").GetString());
-        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
-        Assert.Equal("JWT", scheme.GetProperty("bearerFormat").GetString());
+        // Two alternatives: either scheme will do.
+        Assert.Equal(["bearer", "dpop"], operation.GetProperty("security").EnumerateArray().Select(r => r.EnumerateObject().Single().Name));
+        Assert.Equal("http", bearer.GetProperty("type").GetString());
+        Assert.Equal("bearer", bearer.GetProperty("scheme").GetString());
+        Assert.Equal("JWT", bearer.GetProperty("bearerFormat").GetString());
+        Assert.Equal("http", dpop.GetProperty("type").GetString());
+        Assert.Equal("DPoP", dpop.GetProperty("scheme").GetString());
+        Assert.Equal("DPoP", operation.GetProperty("parameters")[0].GetProperty("name").GetString());
+        Assert.Contains("Missing DPoP proof", operation.GetProperty("responses").GetProperty("400").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class HostileInputTests(AppFixture app) : IClassFixture<AppFixture
         {
             case 403:
                 await ResponseAssert.JsonAsync(response, 403, $$"""{"detail":"{{hostile.Reason}}"}""");
-                Assert.Equal("Bearer", ResponseAssert.Challenge(response));
+                Assert.Equal(["Bearer", ResponseAssert.DPoPChallenge], ResponseAssert.Challenges(response));
                 break;
             case 400:
                 await ResponseAssert.InvalidTokenAsync(response, hostile.Reason);

@@ -41,7 +41,7 @@ public sealed class PermissionTests(AppFixture app) : IClassFixture<AppFixture>
         using var response = await GetScopedAsync(p => p["scope"] = scope);
 
         await ResponseAssert.JsonAsync(response, 403, """{"status":"error","msg":"Insufficient scope"}""");
-        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"read:messages\"", ResponseAssert.Challenge(response));
+        Assert.Equal(["Bearer error=\"insufficient_scope\", scope=\"read:messages\"", ResponseAssert.DPoPChallenge], ResponseAssert.Challenges(response));
     }
 
     [Fact]

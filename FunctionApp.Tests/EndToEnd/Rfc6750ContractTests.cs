@@ -16,7 +16,7 @@ public sealed class Rfc6750ContractTests(Rfc6750Fixture app) : IClassFixture<Rfc
         using var response = await app.GetPrivateAsync(null);
 
         await ResponseAssert.JsonAsync(response, 401, """{"error":"invalid_request","error_description":"Not authenticated"}""");
-        Assert.Equal("Bearer", ResponseAssert.Challenge(response));
+        Assert.Equal(["Bearer", ResponseAssert.DPoPChallenge], ResponseAssert.Challenges(response));
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class Rfc6750ContractTests(Rfc6750Fixture app) : IClassFixture<Rfc
         using var response = await app.GetPrivateAsync("Basic dXNlcjpwYXNz");
 
         await ResponseAssert.JsonAsync(response, 401, """{"error":"invalid_request","error_description":"Invalid authentication credentials"}""");
-        Assert.Equal("Bearer", ResponseAssert.Challenge(response));
+        Assert.Equal(["Bearer", ResponseAssert.DPoPChallenge], ResponseAssert.Challenges(response));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class Rfc6750ContractTests(Rfc6750Fixture app) : IClassFixture<Rfc
         using var response = await app.GetPrivateWithTokenAsync(app.Issuer.Sign(app.Issuer.NewHeader(), payload));
 
         await ResponseAssert.JsonAsync(response, 401, """{"error":"invalid_token","error_description":"Invalid audience"}""");
-        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"Invalid audience\"", ResponseAssert.Challenge(response));
+        Assert.Equal(["Bearer error=\"invalid_token\", error_description=\"Invalid audience\"", ResponseAssert.DPoPChallenge], ResponseAssert.Challenges(response));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class Rfc6750ContractTests(Rfc6750Fixture app) : IClassFixture<Rfc
         using var response = await app.GetPrivateAsync("Bearer " + app.Issuer.CreateToken(), "api/private-scoped");
 
         await ResponseAssert.JsonAsync(response, 403, """{"error":"insufficient_scope","error_description":"Insufficient scope"}""");
-        Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"read:messages\"", ResponseAssert.Challenge(response));
+        Assert.Equal(["Bearer error=\"insufficient_scope\", scope=\"read:messages\"", ResponseAssert.DPoPChallenge], ResponseAssert.Challenges(response));
     }
 
     [Fact]

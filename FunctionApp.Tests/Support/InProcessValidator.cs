@@ -8,9 +8,14 @@ namespace FunctionApp.Tests.Support;
 /// The app's validation services built in this process, as Program.cs builds them in the worker, against a real
 /// local issuer on 127.0.0.1, with a clock the test can move.
 /// </summary>
-public sealed class InProcessValidator : IAsyncLifetime
+public sealed class InProcessValidator(Action<Dictionary<string, string>>? settings = null) : IAsyncLifetime
 {
     private ServiceProvider? _services;
+
+    public InProcessValidator()
+        : this(null)
+    {
+    }
 
     public LocalIssuer Issuer { get; private set; } = null!;
 
@@ -25,12 +30,14 @@ public sealed class InProcessValidator : IAsyncLifetime
 
     internal AccessTokenTelemetry Telemetry => _services!.GetRequiredService<AccessTokenTelemetry>();
 
+    internal DPoPNonces Nonces => _services!.GetRequiredService<DPoPNonces>();
+
     public async Task InitializeAsync()
     {
         Issuer = await LocalIssuer.StartAsync(AppFixture.Audience);
         _services = new ServiceCollection()
             .AddSingleton<TimeProvider>(Clock)
-            .AddAuth0TokenValidation(Issuer.AppConfiguration().GetSection("Auth0"))
+            .AddAuth0TokenValidation(Issuer.AppConfiguration(settings).GetSection("Auth0"))
             .BuildServiceProvider();
     }
 

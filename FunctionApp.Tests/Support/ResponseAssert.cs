@@ -1,8 +1,13 @@
+using System.Text.RegularExpressions;
+
 namespace FunctionApp.Tests.Support;
 
 /// <summary>Assertions on the responses the app promises.</summary>
-public static class ResponseAssert
+public static partial class ResponseAssert
 {
+    /// <summary>The DPoP challenge every rejection carries under the default settings (DPoP allowed, ES256 proofs).</summary>
+    public const string DPoPChallenge = "DPoP algs=\"ES256\"";
+
     public static async Task JsonAsync(HttpResponseMessage response, int status, string body)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -15,13 +20,18 @@ public static class ResponseAssert
     public static async Task InvalidTokenAsync(HttpResponseMessage response, string reason)
     {
         await JsonAsync(response, 400, $$"""{"status":"error","msg":"{{reason}}"}""");
-        Assert.Equal($"Bearer error=\"invalid_token\", error_description=\"{reason}\"", Challenge(response));
+        Assert.Equal([$"Bearer error=\"invalid_token\", error_description=\"{reason}\"", DPoPChallenge], Challenges(response));
     }
 
-    public static string Challenge(HttpResponseMessage response)
+    /// <summary>
+    /// The challenges of WWW-Authenticate, one per scheme, however the worker joined them (it writes a header's values
+    /// separated by bare commas).
+    /// </summary>
+    public static string[] Challenges(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) ? string.Join(", ", values) : string.Empty;
+        var value = response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) ? string.Join(",", values) : string.Empty;
+        return value.Length == 0 ? [] : SchemeStart().Split(value);
     }
 
     /// <summary>An answer about a caller's credentials: never stored by a shared cache, never sniffed as another type.</summary>
@@ -31,4 +41,8 @@ public static class ResponseAssert
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
     }
+
+    // A comma that starts another challenge: one followed by a scheme name and then a space or the end.
+    [GeneratedRegex(@",\s*(?=(?:Bearer|DPoP)(?: |$))")]
+    private static partial Regex SchemeStart();
 }

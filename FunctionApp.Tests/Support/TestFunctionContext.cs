@@ -14,10 +14,10 @@ public sealed class TestFunctionContext : FunctionContext
 {
     private readonly FeatureSet _features = new();
 
-    public TestFunctionContext(string functionName, string? authorization)
+    public TestFunctionContext(string functionName, string? authorization, string? dpop = null)
     {
         FunctionDefinition = new Definition(functionName);
-        Request = new TestRequest(this, authorization);
+        Request = new TestRequest(this, authorization, dpop);
         _features.Set<IHttpRequestDataFeature>(new RequestFeature(Request));
         // The worker keeps the invocation result behind an interface of its own; a proxy stands in for it.
         var bindingsType = typeof(FunctionContext).Assembly.GetType("Microsoft.Azure.Functions.Worker.Context.Features.IFunctionBindingsFeature", throwOnError: true)!;
@@ -100,12 +100,13 @@ public sealed class TestFunctionContext : FunctionContext
         };
     }
 
-    private sealed class TestRequest(FunctionContext context, string? authorization) : HttpRequestData(context)
+    private sealed class TestRequest(FunctionContext context, string? authorization, string? dpop) : HttpRequestData(context)
     {
         public override Stream Body { get; } = new MemoryStream();
 
-        public override HttpHeadersCollection Headers { get; } =
-            authorization is null ? [] : new HttpHeadersCollection([new KeyValuePair<string, string>("Authorization", authorization)]);
+        public override HttpHeadersCollection Headers { get; } = new(new (string Name, string? Value)[] { ("Authorization", authorization), ("DPoP", dpop) }
+            .Where(header => header.Value is not null)
+            .Select(header => KeyValuePair.Create(header.Name, header.Value!)));
 
         public override IReadOnlyCollection<IHttpCookie> Cookies => [];
 

@@ -16,6 +16,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
 
     private readonly ProtectedFunctions _functions;
     private readonly Auth0TokenValidator _validator;
+    private readonly DPoPNonces _nonces;
     private readonly AccessTokenPolicy _policy;
     private readonly AccessTokenTelemetry _telemetry;
     private readonly ILogger<AccessTokenMiddleware> _logger;
@@ -23,12 +24,14 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     public AccessTokenMiddleware(
         ProtectedFunctions functions,
         Auth0TokenValidator validator,
+        DPoPNonces nonces,
         AccessTokenPolicy policy,
         AccessTokenTelemetry telemetry,
         ILogger<AccessTokenMiddleware> logger)
     {
         _functions = functions;
         _validator = validator;
+        _nonces = nonces;
         _policy = policy;
         _telemetry = telemetry;
         _logger = logger;
@@ -46,11 +49,13 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
 
         var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Protected function '{context.FunctionDefinition.Name}' has no HTTP request.");
-        var authorization = request.Headers.TryGetValues("Authorization", out var values) ? string.Join(',', values) : null;
+        var credentials = new ProtectedRequest(
+            Header(request, "Authorization"), Header(request, "DPoP"), request.Method, request.Url,
+            Header(request, "X-Forwarded-Proto"), Header(request, "X-Forwarded-Host"));
 
         var function = context.FunctionDefinition.Name;
         using var activity = AccessTokenTelemetry.StartValidation(function);
-        var result = await _validator.ValidateAsync(authorization, context.CancellationToken).ConfigureAwait(false);
+        var result = await _validator.ValidateAsync(credentials, context.CancellationToken).ConfigureAwait(false);
         TokenRejection rejection;
         if (result.IsVerified)
         {
@@ -65,6 +70,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
                 if (context.GetHttpResponseData() is { } answer)
                 {
                     KeepPrivate(answer);
+                    OfferNonce(answer, result.Scheme);
                 }
 
                 return;
@@ -83,7 +89,8 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         var response = request.CreateResponse(status);
         response.Headers.Add("Content-Type", JsonContentType);
         KeepPrivate(response);
-        if (rejection.Challenge(requirement.Scope) is { } challenge)
+        OfferNonce(response, result.Scheme);
+        if (rejection.Challenge(requirement.Scope, result.Scheme, _policy.DPoP) is { } challenge)
         {
             response.Headers.Add("WWW-Authenticate", challenge);
         }
@@ -103,6 +110,18 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         response.Headers.Add("Cache-Control", "no-store");
         response.Headers.Add("X-Content-Type-Options", "nosniff");
     }
+
+    // RFC 9449 8.2: a fresh nonce on every answer to a DPoP request, so a client that keeps it is never challenged for one.
+    private void OfferNonce(HttpResponseData response, CredentialScheme scheme)
+    {
+        if (scheme == CredentialScheme.DPoP && _nonces.Enabled)
+        {
+            response.Headers.Add("DPoP-Nonce", _nonces.Current());
+        }
+    }
+
+    private static string? Header(HttpRequestData request, string name) =>
+        request.Headers.TryGetValues(name, out var values) ? string.Join(',', values) : null;
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
         Message = "Rejected a request to {Function}: {Status} {Reason} (kid: {Kid})")]

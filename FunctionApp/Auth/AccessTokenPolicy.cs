@@ -14,9 +14,15 @@ internal sealed class AccessTokenPolicy
         StringComparer.Ordinal, "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
 
     private AccessTokenPolicy(
-        IReadOnlyList<Auth0Domain> domains, IReadOnlyList<string> audiences, IReadOnlyList<string> algorithms, ErrorContract contract, Auth0Options options)
+        IReadOnlyList<Auth0Domain> domains,
+        IReadOnlyList<string> audiences,
+        IReadOnlyList<string> algorithms,
+        ErrorContract contract,
+        DPoPPolicy dpop,
+        Auth0Options options)
     {
         ErrorContract = contract;
+        DPoP = dpop;
         Domains = domains;
         Audiences = audiences;
         Algorithms = algorithms;
@@ -45,6 +51,9 @@ internal sealed class AccessTokenPolicy
     /// <summary>The budget of the verified-token memory of one key set, in bytes; 0 turns it off.</summary>
     public long VerifiedTokenMemoryBytes { get; }
 
+    /// <summary>How DPoP-bound tokens and their proofs are checked.</summary>
+    public DPoPPolicy DPoP { get; }
+
     /// <summary>Resolves the options, or returns a message naming the first setting that is missing or invalid.</summary>
     public static AccessTokenPolicy? TryResolve(Auth0Options options, out string? error)
     {
@@ -55,8 +64,14 @@ internal sealed class AccessTokenPolicy
             return null;
         }
 
+        var dpop = DPoPPolicy.TryResolve(options, SupportedAlgorithms, out error);
+        if (dpop is null)
+        {
+            return null;
+        }
+
         var contract = Enum.Parse<ErrorContract>(options.ErrorContract, ignoreCase: true);
-        return new AccessTokenPolicy(domains!, audiences!, algorithms!, contract, options);
+        return new AccessTokenPolicy(domains!, audiences!, algorithms!, contract, dpop, options);
     }
 
     /// <summary>The domain whose issuer <paramref name="issuer"/> is, if it is one of them.</summary>
@@ -124,14 +139,13 @@ internal sealed class AccessTokenPolicy
         domains = authorities.Zip(issuers, (authority, issuer) => new Auth0Domain(authority!, issuer)).ToArray();
         audiences = audienceList.Distinct(StringComparer.Ordinal).ToArray();
 
-        var names = options.Algorithms.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0 || names.Any(n => !SupportedAlgorithms.Contains(n)))
+        algorithms = AlgorithmList(options.Algorithms, SupportedAlgorithms);
+        if (algorithms is null)
         {
             return "Auth0__Algorithms must list one or more of " + string.Join(", ", SupportedAlgorithms.Order(StringComparer.Ordinal))
                 + "; 'none' and HMAC algorithms are never accepted.";
         }
 
-        algorithms = names.Distinct(StringComparer.Ordinal).ToArray();
         return options switch
         {
             { ClockSkewSeconds: < 0 or > 300 } => "Auth0__ClockSkewSeconds must be between 0 and 300.",
@@ -147,6 +161,13 @@ internal sealed class AccessTokenPolicy
 
     private static string[] List(string value) => value.Split(',', StringSplitOptions.TrimEntries);
 
+    /// <summary>The distinct names of a comma-separated list, or null when it is empty or names one not in <paramref name="supported"/>.</summary>
+    internal static string[]? AlgorithmList(string? value, FrozenSet<string> supported)
+    {
+        var names = (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return names.Length == 0 || names.Any(n => !supported.Contains(n)) ? null : names.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
     private static Uri? ParseAuthority(string domain)
     {
         var text = domain.Contains("://", StringComparison.Ordinal) ? domain : "https://" + domain;
@@ -160,7 +181,7 @@ internal sealed class AccessTokenPolicy
         return allowed ? new Uri(uri.GetLeftPart(UriPartial.Authority) + "/") : null;
     }
 
-    private static bool IsLoopback(Uri uri) =>
+    internal static bool IsLoopback(Uri uri) =>
         uri.IsLoopback && (uri.HostNameType != UriHostNameType.Dns || uri.Host == "localhost")
         || (IPAddress.TryParse(uri.Host, out var address) && IPAddress.IsLoopback(address));
 }

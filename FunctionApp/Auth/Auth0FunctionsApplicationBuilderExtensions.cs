@@ -74,6 +74,10 @@ public static class Auth0FunctionsApplicationBuilderExtensions
                 policy.Domains.Select(domain => new SigningKeySource(domain, ConfigurationManagerFor(domain, policy, client), policy, time, telemetry)),
                 telemetry);
         });
+        services.AddSingleton<DPoPNonces>();
+        services.AddSingleton<DPoPReplayMemory>();
+        services.AddSingleton<ProofKeyCache>();
+        services.AddSingleton<DPoPProofValidator>();
         services.AddSingleton<Auth0TokenValidator>();
         services.AddHostedService<SigningKeyPrefetcher>();
         return services;

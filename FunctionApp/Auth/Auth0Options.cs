@@ -34,4 +34,34 @@ public sealed class Auth0Options
 
     /// <summary>How long one fetch of the OpenID configuration or the JWKS may take.</summary>
     public int MetadataTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Whether DPoP-bound tokens (RFC 9449) are accepted: <c>Disabled</c>, <c>Allowed</c> or <c>Required</c>.</summary>
+    public string DPoPMode { get; set; } = nameof(Auth.DPoPMode.Allowed);
+
+    /// <summary>Comma-separated algorithms a DPoP proof may be signed with.</summary>
+    public string DPoPAlgorithms { get; set; } = "ES256";
+
+    /// <summary>How old a DPoP proof's iat may be; how far ahead it may be is <see cref="ClockSkewSeconds"/>.</summary>
+    public int DPoPProofMaxAgeSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// The secret every instance of the app shares to make and check DPoP server nonces (at least 32 characters);
+    /// empty turns nonces off.
+    /// </summary>
+    public string? DPoPNonceSecret { get; set; }
+
+    /// <summary>How long a DPoP server nonce is accepted after it was made.</summary>
+    public int DPoPNonceLifetimeSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// The public base URL (or several, comma-separated) clients call the app at, such as <c>https://api.example.com</c>,
+    /// that a proof's htu is compared against in place of the URL the Functions host reports.
+    /// </summary>
+    public string? DPoPPublicBaseUrl { get; set; }
+
+    /// <summary>Take the scheme and host a proof's htu is compared against from X-Forwarded-Proto and X-Forwarded-Host.</summary>
+    public bool DPoPTrustForwardedHeaders { get; set; }
+
+    /// <summary>How much memory, in kilobytes, the identifiers of accepted DPoP proofs may take, to refuse a proof used twice.</summary>
+    public int DPoPReplayMemoryKilobytes { get; set; } = 16 * 1024;
 }

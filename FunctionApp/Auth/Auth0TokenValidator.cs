@@ -18,41 +18,65 @@ internal sealed class Auth0TokenValidator
     /// <summary>Larger tokens are refused before any parsing; Auth0 access tokens are a few kilobytes at most.</summary>
     public const int MaxTokenLength = 16 * 1024;
 
-    // The characters of a compact JWS: three base64url segments joined by dots, no padding.
-    private static readonly SearchValues<char> CompactJwsChars =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
-
     private static readonly string[] NumericDates = ["exp", "nbf", "iat"];
 
     private readonly SigningKeySources _keys;
+    private readonly DPoPProofValidator _proofs;
     private readonly AccessTokenPolicy _policy;
     private readonly TimeProvider _time;
     private readonly AccessTokenTelemetry _telemetry;
 
-    public Auth0TokenValidator(SigningKeySources keys, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
+    public Auth0TokenValidator(
+        SigningKeySources keys, DPoPProofValidator proofs, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
     {
         _keys = keys;
+        _proofs = proofs;
         _policy = policy;
         _time = time;
         _telemetry = telemetry;
     }
 
-    public async Task<AccessTokenResult> ValidateAsync(string? authorization, CancellationToken cancellationToken)
+    /// <summary>Checks a request that carries only an Authorization header (and so no DPoP proof).</summary>
+    public Task<AccessTokenResult> ValidateAsync(string? authorization, CancellationToken cancellationToken) =>
+        ValidateAsync(ProtectedRequest.WithAuthorization(authorization), cancellationToken);
+
+    public async Task<AccessTokenResult> ValidateAsync(ProtectedRequest request, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = await CheckAsync(authorization, cancellationToken).ConfigureAwait(false);
+        var result = await CheckAsync(request, cancellationToken).ConfigureAwait(false);
         _telemetry.RecordValidation(Stopwatch.GetElapsedTime(started), result.IsVerified);
         return result;
     }
 
-    private async Task<AccessTokenResult> CheckAsync(string? authorization, CancellationToken cancellationToken)
+    private async Task<AccessTokenResult> CheckAsync(ProtectedRequest request, CancellationToken cancellationToken)
     {
-        var rejection = ReadBearerToken(authorization, out var credential);
+        var rejection = ReadCredential(request.Authorization, out var scheme, out var credential);
         if (rejection is not null)
         {
-            return AccessTokenResult.Rejected(rejection);
+            return AccessTokenResult.Rejected(rejection, scheme);
         }
 
+        var verified = await VerifyTokenAsync(credential, scheme, cancellationToken).ConfigureAwait(false);
+        if (!verified.IsVerified)
+        {
+            return verified;
+        }
+
+        // The token may come from the memory of verified tokens; the binding, and a DPoP token's proof, are checked on
+        // every request.
+        var token = verified.Token;
+        rejection = (scheme, token.KeyThumbprint) switch
+        {
+            (CredentialScheme.Bearer, null) => null,
+            (CredentialScheme.Bearer, _) => TokenRejection.BoundTokenAsBearer,
+            (_, null) => TokenRejection.TokenNotBound,
+            (_, var boundKey) => _proofs.Check(request, credential.Span, boundKey),
+        };
+        return rejection is null ? verified : AccessTokenResult.Rejected(rejection, scheme, token.KeyId, verified.Issuer);
+    }
+
+    private async Task<AccessTokenResult> VerifyTokenAsync(ReadOnlyMemory<char> credential, CredentialScheme scheme, CancellationToken cancellationToken)
+    {
         // A token seen before is found in the memory of the domain whose keys verified it: no parsing, no network.
         var now = _time.GetUtcNow().UtcDateTime;
         foreach (var source in _keys.All)
@@ -60,18 +84,18 @@ internal sealed class Auth0TokenValidator
             if (source.Current is { } current && current.Memory.TryGet(credential.Span, now - _policy.ClockSkew, out var known))
             {
                 _telemetry.RecordLookup(hit: true);
-                return AccessTokenResult.Verified(known, source.Domain.Issuer);
+                return AccessTokenResult.Verified(known, source.Domain.Issuer, scheme);
             }
         }
 
         _telemetry.RecordLookup(hit: false);
         var token = credential.ToString();
+        var claims = default(RegisteredClaims);
         Auth0Domain? domain = null;
-        var expires = default(DateTime);
-        rejection = ReadJws(token, out var alg, out var kid, out var payloadJson) ?? CheckClaims(payloadJson!, now, out domain, out expires);
+        var rejection = ReadJws(token, out var alg, out var kid, out var payloadJson) ?? CheckClaims(payloadJson!, now, out claims, out domain);
         if (rejection is not null)
         {
-            return AccessTokenResult.Rejected(rejection, kid, domain?.Issuer);
+            return AccessTokenResult.Rejected(rejection, scheme, kid, domain?.Issuer);
         }
 
         // The token's iss picked its domain among the configured ones; only that domain's keys can verify it.
@@ -79,7 +103,7 @@ internal sealed class Auth0TokenValidator
         var keys = await keySource.GetAsync(cancellationToken).ConfigureAwait(false);
         if (keys is null)
         {
-            return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, kid, domain.Issuer);
+            return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, scheme, kid, domain.Issuer);
         }
 
         if (keys.Find(kid!, alg!) is null)
@@ -87,11 +111,21 @@ internal sealed class Auth0TokenValidator
             keys = await keySource.RefreshAsync(keys, cancellationToken).ConfigureAwait(false);
             if (keys?.Find(kid!, alg!) is null)
             {
-                return AccessTokenResult.Rejected(TokenRejection.NoMatchingKey, kid, domain.Issuer);
+                return AccessTokenResult.Rejected(TokenRejection.NoMatchingKey, scheme, kid, domain.Issuer);
             }
         }
 
-        return Verify(token, alg!, kid!, payloadJson!, expires, keys, domain);
+        // The claims were checked before the signature (CheckClaims), on this same parsed token; what is left is the
+        // signature, by IdentityModel's own provider for the key and alg, kept with the keys (SigningKeys.VerifierFor).
+        var key = keys.Find(kid!, alg!)!;
+        if (!IsSignatureValid(token, keys.VerifierFor(key, alg!)))
+        {
+            return AccessTokenResult.Rejected(TokenRejection.InvalidSignature, scheme, kid, domain.Issuer);
+        }
+
+        var verified = new VerifiedAccessToken(payloadJson!, key.KeyId, DateTime.UnixEpoch.AddSeconds(claims.Expires!.Value), claims.KeyThumbprint);
+        keys.Memory.Remember(token, verified);
+        return AccessTokenResult.Verified(verified, domain.Issuer, scheme);
     }
 
     /// <summary>
@@ -135,56 +169,14 @@ internal sealed class Auth0TokenValidator
         }
     }
 
-    private static AccessTokenResult Verify(
-        string token, string alg, string kid, byte[] payloadJson, DateTime expires, SigningKeys keys, Auth0Domain domain)
+    private static bool IsSignatureValid(string token, SignatureProvider? verifier) =>
+        verifier is not null && JwsSegments.IsSignatureValid(token, verifier, static (verifier, input, inputLength, signature, signatureLength) =>
+            verifier.Verify(input, 0, inputLength, signature, 0, signatureLength));
+
+    // The scheme rules follow FastAPI's HTTPBearer, which the sample uses; DPoP (RFC 9449 7.1) is read the same way.
+    private TokenRejection? ReadCredential(string? authorization, out CredentialScheme scheme, out ReadOnlyMemory<char> credential)
     {
-        // The claims were checked before the signature (CheckClaims), on this same parsed token; what is left is the
-        // signature, by IdentityModel's own provider for the key and alg, kept with the keys (SigningKeys.VerifierFor).
-        var key = keys.Find(kid, alg)!;
-        if (!IsSignatureValid(token, keys.VerifierFor(key, alg)))
-        {
-            return AccessTokenResult.Rejected(TokenRejection.InvalidSignature, kid, domain.Issuer);
-        }
-
-        var verified = new VerifiedAccessToken(payloadJson, key.KeyId, expires);
-        keys.Memory.Remember(token, verified);
-        return AccessTokenResult.Verified(verified, domain.Issuer);
-    }
-
-    // The JWS signature (RFC 7515 5.2) over the ASCII of header.payload, decoded from the token's last segment. A
-    // signature segment that is empty or no base64url fails like a wrong one.
-    private static bool IsSignatureValid(string token, SignatureProvider? verifier)
-    {
-        var lastDot = token.LastIndexOf('.');
-        var signatureText = token.AsSpan(lastDot + 1);
-        if (verifier is null || signatureText.IsEmpty || !Base64Url.IsValid(signatureText))
-        {
-            return false;
-        }
-
-        var input = ArrayPool<byte>.Shared.Rent(lastDot);
-        var signature = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(signatureText.Length));
-        try
-        {
-            var inputLength = Encoding.ASCII.GetBytes(token.AsSpan(0, lastDot), input);
-            return Base64Url.TryDecodeFromChars(signatureText, signature, out var signatureLength)
-                && verifier.Verify(input, 0, inputLength, signature, 0, signatureLength);
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(input);
-            ArrayPool<byte>.Shared.Return(signature);
-        }
-    }
-
-    // The scheme rules follow FastAPI's HTTPBearer, which the sample uses.
-    private static TokenRejection? ReadBearerToken(string? authorization, out ReadOnlyMemory<char> credential)
-    {
-        credential = ReadOnlyMemory<char>.Empty;
+        (scheme, credential) = (CredentialScheme.None, ReadOnlyMemory<char>.Empty);
         var value = authorization.AsMemory().Trim();
         var space = value.Span.IndexOf(' ');
         if (space <= 0)
@@ -198,7 +190,21 @@ internal sealed class Auth0TokenValidator
             return TokenRejection.NotAuthenticated;
         }
 
-        if (!value.Span[..space].Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        var name = value.Span[..space];
+        var mode = _policy.DPoP.Mode;
+        if (name.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            scheme = CredentialScheme.Bearer;
+            if (mode == DPoPMode.Required)
+            {
+                return TokenRejection.DPoPRequired;
+            }
+        }
+        else if (mode != DPoPMode.Disabled && name.Equals("DPoP", StringComparison.OrdinalIgnoreCase))
+        {
+            scheme = CredentialScheme.DPoP;
+        }
+        else
         {
             return TokenRejection.InvalidCredentials;
         }
@@ -210,20 +216,8 @@ internal sealed class Auth0TokenValidator
     // members, so no two readers can ever disagree about what the token says.
     private TokenRejection? ReadJws(string token, out string? alg, out string? kid, out byte[]? payloadJson)
     {
-        (alg, kid, payloadJson) = (null, null, null);
-        var span = token.AsSpan();
-        var firstDot = span.IndexOf('.');
-        var lastDot = span.LastIndexOf('.');
-        // Exactly three segments, header and payload not empty: a five-segment JWE is refused here, never decrypted.
-        if (span.ContainsAnyExcept(CompactJwsChars) || span.Count('.') != 2 || firstDot == 0 || lastDot == firstDot + 1)
-        {
-            return TokenRejection.Malformed;
-        }
-
-        var header = TryDecode(span[..firstDot]);
-        payloadJson = TryDecode(span[(firstDot + 1)..lastDot]);
-        if (header is null || payloadJson is null
-            || !StrictJson.IsStrictObject(header, []) || !StrictJson.IsStrictObject(payloadJson, NumericDates)
+        (alg, kid) = (null, null);
+        if (!JwsSegments.TryRead(token, NumericDates, out var header, out payloadJson)
             || !StrictJson.TryReadHeader(header, out alg, out kid, out var critical))
         {
             // A header member of the wrong type, such as a kid that is a number, is malformed too.
@@ -246,44 +240,30 @@ internal sealed class Auth0TokenValidator
 
     // The claim rules: the one check of each claim, made before the signature so that a token refused for its claims
     // costs no RSA verify. The iss picks the domain: an issuer nobody configured is refused here, before any network call.
-    private TokenRejection? CheckClaims(byte[] payloadJson, DateTime now, out Auth0Domain? domain, out DateTime expires)
+    private TokenRejection? CheckClaims(byte[] payloadJson, DateTime now, out RegisteredClaims claims, out Auth0Domain? domain)
     {
-        (domain, expires) = (null, default);
-        if (!StrictJson.TryReadClaims(payloadJson, out var exp, out var nbf, out var iat, out var iss, out var audiences))
+        domain = null;
+        if (!StrictJson.TryReadClaims(payloadJson, out claims))
         {
             return TokenRejection.Malformed;
         }
 
-        domain = iss is null ? null : _policy.DomainOf(iss);
-        expires = DateTime.UnixEpoch.AddSeconds(exp ?? 0);
+        domain = claims.Issuer is { } iss ? _policy.DomainOf(iss) : null;
         var skew = _policy.ClockSkew;
-        return exp switch
+        var audiences = claims.Audiences;
+        return claims switch
         {
-            null => TokenRejection.NoExpiry,
-            _ when expires < now - skew => TokenRejection.Expired,
+            { Expires: null } => TokenRejection.NoExpiry,
+            { Expires: var exp } when DateTime.UnixEpoch.AddSeconds(exp.Value) < now - skew => TokenRejection.Expired,
             // A token issued in the future is not yet valid, as PyJWT rules in the sample.
-            _ when (nbf is { } notBefore && DateTime.UnixEpoch.AddSeconds(notBefore) > now + skew)
-                || (iat is { } issuedAt && DateTime.UnixEpoch.AddSeconds(issuedAt) > now + skew) => TokenRejection.NotYetValid,
+            { NotBefore: { } nbf } when DateTime.UnixEpoch.AddSeconds(nbf) > now + skew => TokenRejection.NotYetValid,
+            { IssuedAt: { } iat } when DateTime.UnixEpoch.AddSeconds(iat) > now + skew => TokenRejection.NotYetValid,
             _ when domain is null => TokenRejection.InvalidIssuer,
             _ when !audiences.Exists(audience => _policy.Audiences.Contains(audience, StringComparer.Ordinal)) => TokenRejection.InvalidAudience,
+            // A cnf the API cannot check (a certificate, RFC 8705) would make it accept a token without its binding.
+            { IsBound: true, KeyThumbprint: null } => TokenRejection.UnsupportedBinding,
             _ => null,
         };
-    }
-
-    private static byte[]? TryDecode(ReadOnlySpan<char> segment)
-    {
-        // TryDecodeFromChars returns false only for a destination too small; a segment that is no base64url, such as
-        // one of 4n+1 characters, makes it throw.
-        if (!Base64Url.IsValid(segment))
-        {
-            return null;
-        }
-
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
-        // The maximum is exact for the unpadded segments that reach here, so the copy is the exception.
-        return !Base64Url.TryDecodeFromChars(segment, bytes, out var written) ? null
-            : written == bytes.Length ? bytes
-            : bytes[..written];
     }
 
     private static byte[] Json(Action<Utf8JsonWriter> members)

@@ -120,12 +120,12 @@ internal static class StrictJson
 
     /// <summary>
     /// The registered claims validation uses, from a payload already found strict (so its dates are numbers): false
-    /// when <c>iss</c> is not a string, or <c>aud</c> neither a string nor an array of strings.
+    /// when <c>iss</c> is not a string, <c>aud</c> neither a string nor an array of strings, <c>cnf</c> not an object
+    /// or its <c>jkt</c> not a string.
     /// </summary>
-    public static bool TryReadClaims(
-        ReadOnlySpan<byte> json, out double? exp, out double? nbf, out double? iat, out string? iss, out List<string> audiences)
+    public static bool TryReadClaims(ReadOnlySpan<byte> json, out RegisteredClaims claims)
     {
-        (exp, nbf, iat, iss, audiences) = (null, null, null, null, []);
+        claims = new RegisteredClaims { Audiences = [] };
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -134,22 +134,22 @@ internal static class StrictJson
             if (reader.ValueTextEquals("exp"u8))
             {
                 reader.Read();
-                exp = reader.GetDouble();
+                claims.Expires = reader.GetDouble();
             }
             else if (reader.ValueTextEquals("nbf"u8))
             {
                 reader.Read();
-                nbf = reader.GetDouble();
+                claims.NotBefore = reader.GetDouble();
             }
             else if (reader.ValueTextEquals("iat"u8))
             {
                 reader.Read();
-                iat = reader.GetDouble();
+                claims.IssuedAt = reader.GetDouble();
             }
             else if (reader.ValueTextEquals("iss"u8))
             {
                 reader.Read();
-                if (!TryReadString(ref reader, out iss))
+                if (!TryReadString(ref reader, out claims.Issuer))
                 {
                     return false;
                 }
@@ -157,7 +157,15 @@ internal static class StrictJson
             else if (reader.ValueTextEquals("aud"u8))
             {
                 reader.Read();
-                if (!TryReadAudiences(ref reader, audiences))
+                if (!TryReadAudiences(ref reader, claims.Audiences))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("cnf"u8))
+            {
+                reader.Read();
+                if (!TryReadConfirmation(ref reader, ref claims))
                 {
                     return false;
                 }
@@ -167,6 +175,35 @@ internal static class StrictJson
                 reader.Read();
                 reader.Skip();
             }
+        }
+
+        return true;
+    }
+
+    // RFC 7800 3.1: cnf is an object of confirmation methods; RFC 9449 6.1: jkt, a key thumbprint, is DPoP's. Null reads as absent.
+    private static bool TryReadConfirmation(ref Utf8JsonReader reader, ref RegisteredClaims claims)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        claims.IsBound = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isThumbprint = reader.ValueTextEquals("jkt"u8);
+            reader.Read();
+            if (isThumbprint && !TryReadString(ref reader, out claims.KeyThumbprint))
+            {
+                return false;
+            }
+
+            reader.Skip();
         }
 
         return true;

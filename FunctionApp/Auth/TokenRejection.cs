@@ -15,16 +15,21 @@ internal sealed class TokenRejection
     private const string InvalidTokenError = "invalid_token";
     private const string InsufficientScopeError = "insufficient_scope";
     private const string Unavailable = "temporarily_unavailable";
+    // RFC 9449 7.1 and 9.
+    private const string InvalidProofError = "invalid_dpop_proof";
+    private const string UseNonceError = "use_dpop_nonce";
 
     private static readonly JsonWriterOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private readonly bool _dpopOnly;
     private readonly byte[] _sampleBody;
     private readonly byte[] _rfc6750Body;
 
-    private TokenRejection(string error, string reason)
+    private TokenRejection(string error, string reason, bool dpopOnly = false)
     {
         Error = error;
         Reason = reason;
+        _dpopOnly = dpopOnly || error is InvalidProofError or UseNonceError;
         _sampleBody = error == MissingCredentials ? Json(("detail", reason)) : Json(("status", "error"), ("msg", reason));
         _rfc6750Body = Json(("error", error), ("error_description", reason));
     }
@@ -59,11 +64,70 @@ internal sealed class TokenRejection
 
     public static TokenRejection KeysUnavailable { get; } = new(Unavailable, "Signing keys are unavailable; try again later");
 
+    public static TokenRejection DPoPRequired { get; } = new(MissingCredentials, "DPoP is required", dpopOnly: true);
+
+    /// <summary>A token bound to a key (cnf.jkt) sent as a bearer token: whoever sends it has not shown they hold the key.</summary>
+    public static TokenRejection BoundTokenAsBearer { get; } = InvalidToken("Token is bound to a key; send it with the DPoP scheme and a proof");
+
+    public static TokenRejection TokenNotBound { get; } = new(InvalidTokenError, "Token is not bound to a DPoP key", dpopOnly: true);
+
+    /// <summary>A cnf claim without jkt, such as a certificate binding (RFC 8705): a binding this API cannot check.</summary>
+    public static TokenRejection UnsupportedBinding { get; } = InvalidToken("Token is bound in a way this API cannot check");
+
+    public static TokenRejection MissingProof { get; } = InvalidProof("Missing DPoP proof");
+
+    public static TokenRejection SeveralProofs { get; } = InvalidProof("More than one DPoP proof");
+
+    public static TokenRejection ProofTooLarge { get; } = InvalidProof("DPoP proof is too large");
+
+    public static TokenRejection MalformedProof { get; } = InvalidProof("Malformed DPoP proof");
+
+    public static TokenRejection ProofType { get; } = InvalidProof("DPoP proof typ is not dpop+jwt");
+
+    public static TokenRejection ProofAlgorithm { get; } = InvalidProof("DPoP proof algorithm not allowed");
+
+    public static TokenRejection ProofCriticalHeader { get; } = InvalidProof("Unsupported critical header in DPoP proof");
+
+    public static TokenRejection ProofPrivateKey { get; } = InvalidProof("DPoP proof jwk contains private key members");
+
+    public static TokenRejection ProofKey { get; } = InvalidProof("DPoP proof jwk is not a public key for its algorithm");
+
+    public static TokenRejection ProofMethod { get; } = InvalidProof("DPoP proof htm does not match the request method");
+
+    public static TokenRejection ProofUrl { get; } = InvalidProof("DPoP proof htu does not match the request URL");
+
+    public static TokenRejection ProofNoIssuedAt { get; } = InvalidProof("DPoP proof has no iat");
+
+    public static TokenRejection ProofTooOld { get; } = InvalidProof("DPoP proof is too old");
+
+    public static TokenRejection ProofFromFuture { get; } = InvalidProof("DPoP proof is issued in the future");
+
+    public static TokenRejection ProofNoId { get; } = InvalidProof("DPoP proof has no jti");
+
+    public static TokenRejection ProofTokenHash { get; } = InvalidProof("DPoP proof ath does not match the access token");
+
+    public static TokenRejection ProofKeyMismatch { get; } = InvalidProof("DPoP proof key does not match the token's cnf.jkt");
+
+    public static TokenRejection ProofSignature { get; } = InvalidProof("Invalid DPoP proof signature");
+
+    public static TokenRejection ProofReplayed { get; } = InvalidProof("DPoP proof has been used before");
+
+    public static TokenRejection MissingNonce { get; } = new(UseNonceError, "DPoP proof needs the server's nonce");
+
+    public static TokenRejection StaleNonce { get; } = new(UseNonceError, "DPoP proof nonce is stale or unknown");
+
+    public static TokenRejection ReplayMemoryFull { get; } =
+        new(Unavailable, "Too many DPoP proofs to remember; try again later", dpopOnly: true);
+
     /// <summary>Every rejection there is, for the API docs.</summary>
     public static IReadOnlyList<TokenRejection> All { get; } =
     [
         NotAuthenticated, InvalidCredentials, Expired, NotYetValid, NoExpiry, InvalidAudience, InvalidIssuer, NoMatchingKey,
         InvalidSignature, AlgorithmNotAllowed, UnsupportedCriticalHeader, TooLarge, Malformed, InsufficientScope, KeysUnavailable,
+        DPoPRequired, BoundTokenAsBearer, TokenNotBound, UnsupportedBinding, MissingProof, SeveralProofs, ProofTooLarge,
+        MalformedProof, ProofType, ProofAlgorithm, ProofCriticalHeader, ProofPrivateKey, ProofKey, ProofMethod, ProofUrl,
+        ProofNoIssuedAt, ProofTooOld, ProofFromFuture, ProofNoId, ProofTokenHash, ProofKeyMismatch, ProofSignature,
+        ProofReplayed, MissingNonce, StaleNonce, ReplayMemoryFull,
     ];
 
     /// <summary>The OAuth error code (RFC 6749 5.2, RFC 6750 3.1).</summary>
@@ -78,11 +142,22 @@ internal sealed class TokenRejection
     /// <summary>True for a valid token that lacks a permission: only then does the challenge name a scope.</summary>
     public bool IsInsufficientScope => Error == InsufficientScopeError;
 
+    /// <summary>True when a request can get this rejection under <paramref name="dpop"/>, for the API docs.</summary>
+    public bool AppliesTo(DPoPPolicy dpop)
+    {
+        ArgumentNullException.ThrowIfNull(dpop);
+        return this == DPoPRequired ? dpop.Mode == DPoPMode.Required
+            : this == BoundTokenAsBearer ? dpop.Mode != DPoPMode.Required
+            : Error == UseNonceError ? dpop.Mode != DPoPMode.Disabled && dpop.NonceKey is not null
+            : !_dpopOnly || dpop.Mode != DPoPMode.Disabled;
+    }
+
     public HttpStatusCode Status(ErrorContract contract) => (Error, contract) switch
     {
         (MissingCredentials, ErrorContract.Sample) => HttpStatusCode.Forbidden,
-        (InvalidTokenError, ErrorContract.Sample) => HttpStatusCode.BadRequest,
-        (MissingCredentials or InvalidTokenError, _) => HttpStatusCode.Unauthorized,
+        (InvalidTokenError or InvalidProofError, ErrorContract.Sample) => HttpStatusCode.BadRequest,
+        // RFC 9449 9: the nonce challenge is a 401 under either contract, so that DPoP clients follow it on their own.
+        (MissingCredentials or InvalidTokenError or InvalidProofError or UseNonceError, _) => HttpStatusCode.Unauthorized,
         (InsufficientScopeError, _) => HttpStatusCode.Forbidden,
         _ => HttpStatusCode.ServiceUnavailable,
     };
@@ -98,17 +173,42 @@ internal sealed class TokenRejection
         _ => ["error", "error_description"],
     };
 
-    /// <summary>The WWW-Authenticate value, or null for none; <paramref name="requiredScope"/> is named for insufficient scope.</summary>
-    public string? Challenge(string requiredScope) => Error switch
+    /// <summary>
+    /// The WWW-Authenticate value, or null for none: a challenge for each scheme <paramref name="dpop"/> accepts, the
+    /// error on the one the request used (<paramref name="used"/>), the scope named for insufficient scope.
+    /// </summary>
+    public string? Challenge(string requiredScope, CredentialScheme used, DPoPPolicy dpop)
     {
-        // RFC 6750 3.1: a request without credentials gets a challenge with no error code.
-        MissingCredentials => "Bearer",
-        InvalidTokenError => $"Bearer error=\"invalid_token\", error_description=\"{Reason}\"",
-        InsufficientScopeError => $"Bearer error=\"insufficient_scope\", scope=\"{requiredScope}\"",
-        _ => null,
-    };
+        ArgumentNullException.ThrowIfNull(dpop);
+        if (RetryLater)
+        {
+            return null;
+        }
+
+        var parameters = Error switch
+        {
+            // RFC 6750 3.1: a request without credentials gets a challenge with no error code.
+            MissingCredentials => null,
+            InsufficientScopeError => $"error=\"{Error}\", scope=\"{requiredScope}\"",
+            _ => $"error=\"{Error}\", error_description=\"{Reason}\"",
+        };
+        var onDPoP = dpop.Mode != DPoPMode.Disabled && (used == CredentialScheme.DPoP || Error is InvalidProofError or UseNonceError);
+        var bearer = dpop.Mode == DPoPMode.Required ? null : onDPoP || parameters is null ? "Bearer" : "Bearer " + parameters;
+        // RFC 9449 7.1: the DPoP challenge names the algorithms a proof may use.
+        var proof = dpop.Mode == DPoPMode.Disabled ? null
+            : onDPoP && parameters is not null ? $"DPoP {parameters}, algs=\"{dpop.ChallengeAlgorithms}\""
+            : $"DPoP algs=\"{dpop.ChallengeAlgorithms}\"";
+        return (bearer, proof) switch
+        {
+            (null, _) => proof,
+            (_, null) => bearer,
+            _ => onDPoP ? $"{proof}, {bearer}" : $"{bearer}, {proof}",
+        };
+    }
 
     private static TokenRejection InvalidToken(string reason) => new(InvalidTokenError, reason);
+
+    private static TokenRejection InvalidProof(string reason) => new(InvalidProofError, reason);
 
     private static byte[] Json(params (string Name, string Value)[] members)
     {

@@ -15,11 +15,13 @@ public sealed class VerifiedAccessToken
     /// <param name="payloadJson">The payload as signed: one JSON object, already checked to have no duplicate members.</param>
     /// <param name="keyId">The kid of the key that verified it.</param>
     /// <param name="expires">Its exp.</param>
-    internal VerifiedAccessToken(byte[] payloadJson, string keyId, DateTime expires)
+    /// <param name="keyThumbprint">Its cnf.jkt, if it is bound to a DPoP key.</param>
+    internal VerifiedAccessToken(byte[] payloadJson, string keyId, DateTime expires, string? keyThumbprint = null)
     {
         _payloadJson = payloadJson;
         KeyId = keyId;
         Expires = expires;
+        KeyThumbprint = keyThumbprint;
     }
 
     /// <summary>The payload exactly as the token carries it: a UTF-8 JSON object.</summary>
@@ -27,6 +29,15 @@ public sealed class VerifiedAccessToken
 
     /// <summary>When the token expires (its exp, UTC).</summary>
     public DateTime Expires { get; }
+
+    /// <summary>
+    /// The RFC 7638 thumbprint of the key the token is bound to (its cnf.jkt), or null for a bearer token. A bound token
+    /// is only ever handed to a function with a DPoP proof made with that key.
+    /// </summary>
+    public string? KeyThumbprint { get; }
+
+    /// <summary>True when the token is DPoP-bound: whoever sent it proved they hold the key <see cref="KeyThumbprint"/> names.</summary>
+    public bool IsSenderConstrained => KeyThumbprint is not null;
 
     internal string KeyId { get; }
 
@@ -38,7 +49,7 @@ public sealed class VerifiedAccessToken
     {
         // Read on demand: the memory of verified tokens keeps only the payload bytes, not parsed claims.
         var claims = new JsonWebToken("{}", Encoding.UTF8.GetString(_payloadJson)).Claims;
-        return new(new ClaimsIdentity(claims, authenticationType: "Bearer", nameType: "sub", roleType: "permissions"));
+        return new(new ClaimsIdentity(claims, authenticationType: IsSenderConstrained ? "DPoP" : "Bearer", nameType: "sub", roleType: "permissions"));
     }
 
     /// <summary>True when the token grants <paramref name="permission"/> in its scope claim or its permissions array.</summary>

@@ -35,7 +35,7 @@ internal sealed class VerifiedTokenMemory
 
     public int Count => Volatile.Read(ref _newer).Count + Volatile.Read(ref _older).Count;
 
-    /// <summary>The estimated bytes one entry takes: one per token character, its payload, and <see cref="EntryOverheadBytes"/>.</summary>
+    /// <summary>The estimated bytes one entry takes: one per token character, its payload, its key thumbprint if bound, and <see cref="EntryOverheadBytes"/>.</summary>
     public static long CostOf(ReadOnlySpan<char> token, VerifiedAccessToken verified)
     {
         ArgumentNullException.ThrowIfNull(verified);
@@ -98,7 +98,9 @@ internal sealed class VerifiedTokenMemory
         return bytes;
     }
 
-    private static long CostOf(int length, VerifiedAccessToken verified) => length + verified.PayloadJson.Length + EntryOverheadBytes;
+    // A bound token's thumbprint is a string of its own: two bytes a character and a string's 24-byte header.
+    private static long CostOf(int length, VerifiedAccessToken verified) =>
+        length + verified.PayloadJson.Length + EntryOverheadBytes + (verified.KeyThumbprint is { } jkt ? 24 + (2 * jkt.Length) : 0);
 
     private Generation Rotate(Generation full)
     {

@@ -14,6 +14,7 @@ namespace FunctionApp.Docs;
 internal static class OpenApiDocumentFactory
 {
     public const string BearerScheme = "bearer";
+    public const string DPoPScheme = "dpop";
 
     public static OpenApiDocument Create(FunctionCatalog catalog, AccessTokenPolicy policy, string basePath)
     {
@@ -33,21 +34,38 @@ internal static class OpenApiDocumentFactory
             Paths = [],
             Components = new OpenApiComponents { Schemas = new Dictionary<string, IOpenApiSchema>() },
         };
-        document.AddComponent<IOpenApiSecurityScheme>(BearerScheme, new OpenApiSecurityScheme
+        var token = "an Auth0 access token (" + string.Join(", ", policy.Algorithms) + ") issued by "
+            + string.Join(" or ", policy.Domains.Select(d => d.Issuer));
+        if (policy.DPoP.Mode != DPoPMode.Required)
         {
-            Type = SecuritySchemeType.Http,
-            Scheme = "bearer",
-            BearerFormat = "JWT",
-            Description = "An Auth0 access token (" + string.Join(", ", policy.Algorithms) + ") issued by "
-                + string.Join(" or ", policy.Domains.Select(d => d.Issuer)),
-        });
+            document.AddComponent<IOpenApiSecurityScheme>(BearerScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "Bearer: " + token + (policy.DPoP.Mode == DPoPMode.Allowed ? "; a token bound to a key must use DPoP" : string.Empty),
+            });
+        }
+
+        if (policy.DPoP.Mode != DPoPMode.Disabled)
+        {
+            // RFC 9449 registers the DPoP scheme; a proof is made for one request, so Swagger UI cannot make it.
+            document.AddComponent<IOpenApiSecurityScheme>(DPoPScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "DPoP",
+                Description = "DPoP (RFC 9449): " + token + ", bound to the client's key (cnf.jkt), sent as `Authorization: DPoP <token>` "
+                    + "with a new proof in the `DPoP` header on every request (" + string.Join(", ", policy.DPoP.Algorithms) + ")"
+                    + (policy.DPoP.NonceKey is null ? "." : "; proofs carry the nonce of the last `DPoP-Nonce` answer header."),
+            });
+        }
 
         foreach (var endpoint in catalog.Endpoints.Where(e => e.Documented))
         {
             var item = new OpenApiPathItem();
             foreach (var method in endpoint.Methods)
             {
-                item.AddOperation(new HttpMethod(method.ToUpperInvariant()), Operation(document, endpoint, policy.ErrorContract));
+                item.AddOperation(new HttpMethod(method.ToUpperInvariant()), Operation(document, endpoint, policy));
             }
 
             document.Paths.Add(basePath + "/" + endpoint.Route, item);
@@ -56,8 +74,10 @@ internal static class OpenApiDocumentFactory
         return document;
     }
 
-    private static OpenApiOperation Operation(OpenApiDocument document, FunctionEndpoint endpoint, ErrorContract contract)
+    private static OpenApiOperation Operation(OpenApiDocument document, FunctionEndpoint endpoint, AccessTokenPolicy policy)
     {
+        var contract = policy.ErrorContract;
+        var mode = policy.DPoP.Mode;
         var operation = new OpenApiOperation
         {
             OperationId = endpoint.Name,
@@ -77,10 +97,29 @@ internal static class OpenApiDocumentFactory
         operation.Description = permissions.Count == 0
             ? "Needs a valid access token."
             : "Needs a valid access token granting: " + string.Join(", ", permissions) + " (in its scope claim or permissions array).";
-        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] }];
+        // Alternatives: either scheme the mode accepts will do.
+        operation.Security = new[] { (BearerScheme, mode != DPoPMode.Required), (DPoPScheme, mode != DPoPMode.Disabled) }
+            .Where(scheme => scheme.Item2)
+            .Select(scheme => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme.Item1, document)] = [] })
+            .ToList();
+        if (mode != DPoPMode.Disabled)
+        {
+            operation.Parameters =
+            [
+                new OpenApiParameter
+                {
+                    Name = "DPoP",
+                    In = ParameterLocation.Header,
+                    Required = mode == DPoPMode.Required,
+                    Description = "The DPoP proof for this request (RFC 9449 4), with Authorization: DPoP <token>.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                },
+            ];
+        }
+
         // The answers the middleware gives, grouped by status, as TokenRejection states them.
         var rejections = TokenRejection.All
-            .Where(r => permissions.Count > 0 || !r.IsInsufficientScope)
+            .Where(r => (permissions.Count > 0 || !r.IsInsufficientScope) && r.AppliesTo(policy.DPoP))
             .GroupBy(r => r.Status(contract))
             .OrderBy(g => g.Key);
         foreach (var byStatus in rejections)

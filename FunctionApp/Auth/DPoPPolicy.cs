@@ -1,0 +1,93 @@
+using System.Collections.Frozen;
+using System.Text;
+
+namespace FunctionApp.Auth;
+
+/// <summary>The DPoP settings of <see cref="Auth0Options"/>, checked and resolved once, at start-up.</summary>
+internal sealed class DPoPPolicy
+{
+    /// <summary>Shorter secrets are refused: the nonce MAC is only as strong as its key.</summary>
+    public const int MinimumNonceSecretLength = 32;
+
+    private DPoPPolicy(DPoPMode mode, IReadOnlyList<string> algorithms, IReadOnlyList<Uri> publicBaseUrls, Auth0Options options)
+    {
+        Mode = mode;
+        Algorithms = algorithms;
+        ChallengeAlgorithms = string.Join(' ', algorithms);
+        PublicBaseUrls = publicBaseUrls;
+        ProofMaxAge = TimeSpan.FromSeconds(options.DPoPProofMaxAgeSeconds);
+        ClockSkew = TimeSpan.FromSeconds(options.ClockSkewSeconds);
+        NonceKey = string.IsNullOrEmpty(options.DPoPNonceSecret) ? null : Encoding.UTF8.GetBytes(options.DPoPNonceSecret);
+        NonceLifetime = TimeSpan.FromSeconds(options.DPoPNonceLifetimeSeconds);
+        TrustForwardedHeaders = options.DPoPTrustForwardedHeaders;
+        ReplayMemoryBytes = options.DPoPReplayMemoryKilobytes * 1024L;
+    }
+
+    public DPoPMode Mode { get; }
+
+    /// <summary>The algorithms a proof may be signed with.</summary>
+    public IReadOnlyList<string> Algorithms { get; }
+
+    /// <summary>The algorithms as the <c>algs</c> parameter of a DPoP challenge names them (RFC 9449 7.1): space-separated.</summary>
+    public string ChallengeAlgorithms { get; }
+
+    /// <summary>How old a proof's iat may be.</summary>
+    public TimeSpan ProofMaxAge { get; }
+
+    /// <summary>How far ahead a proof's iat (and a nonce's time) may be.</summary>
+    public TimeSpan ClockSkew { get; }
+
+    /// <summary>The key of the nonce MAC, or null when nonces are off.</summary>
+    public byte[]? NonceKey { get; }
+
+    public TimeSpan NonceLifetime { get; }
+
+    /// <summary>The base URLs a proof's htu may name instead of the request's own; empty to use the request's.</summary>
+    public IReadOnlyList<Uri> PublicBaseUrls { get; }
+
+    public bool TrustForwardedHeaders { get; }
+
+    /// <summary>The budget of the memory of accepted proofs, in bytes.</summary>
+    public long ReplayMemoryBytes { get; }
+
+    /// <summary>Resolves the DPoP options, or returns a message naming the first setting that is invalid.</summary>
+    public static DPoPPolicy? TryResolve(Auth0Options options, FrozenSet<string> supportedAlgorithms, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(supportedAlgorithms);
+        var algorithms = AccessTokenPolicy.AlgorithmList(options.DPoPAlgorithms, supportedAlgorithms);
+        var baseUrls = string.IsNullOrWhiteSpace(options.DPoPPublicBaseUrl)
+            ? []
+            : options.DPoPPublicBaseUrl.Split(',', StringSplitOptions.TrimEntries).Select(ParseBaseUrl).ToArray();
+        error = options switch
+        {
+            // Names only: Enum.TryParse would also take "1".
+            _ when !Enum.GetNames<DPoPMode>().Contains(options.DPoPMode, StringComparer.OrdinalIgnoreCase) =>
+                "Auth0__DPoPMode must be Disabled, Allowed or Required.",
+            _ when algorithms is null => "Auth0__DPoPAlgorithms must list one or more of "
+                + string.Join(", ", supportedAlgorithms.Order(StringComparer.Ordinal)) + ".",
+            { DPoPProofMaxAgeSeconds: < 1 or > 3600 } => "Auth0__DPoPProofMaxAgeSeconds must be between 1 and 3600.",
+            { DPoPNonceSecret.Length: > 0 and < MinimumNonceSecretLength } =>
+                $"Auth0__DPoPNonceSecret must be empty (no nonces) or at least {MinimumNonceSecretLength} characters, the same on every instance.",
+            { DPoPNonceLifetimeSeconds: < 1 or > 3600 } => "Auth0__DPoPNonceLifetimeSeconds must be between 1 and 3600.",
+            { DPoPReplayMemoryKilobytes: < 1 or > 4 * 1024 * 1024 } => "Auth0__DPoPReplayMemoryKilobytes must be between 1 and 4194304 (4 GiB).",
+            _ when baseUrls.Any(u => u is null) => "Auth0__DPoPPublicBaseUrl must be empty or list absolute https:// URLs with no query "
+                + "(http:// only for a loopback address), such as https://api.example.com.",
+            _ => null,
+        };
+        return error is null
+            ? new DPoPPolicy(Enum.Parse<DPoPMode>(options.DPoPMode, ignoreCase: true), algorithms!, baseUrls!, options)
+            : null;
+    }
+
+    private static Uri? ParseBaseUrl(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+        {
+            return null;
+        }
+
+        return uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && AccessTokenPolicy.IsLoopback(uri)) ? uri : null;
+    }
+}

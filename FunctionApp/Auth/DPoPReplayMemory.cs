@@ -1,0 +1,130 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace FunctionApp.Auth;
+
+/// <summary>
+/// The proofs this instance accepted, each until it is too old to be accepted again, so a proof sent twice is refused
+/// the second time. A proof is known by its jti scoped to its key's thumbprint, kept as 128 bits of their SHA-256.
+/// Bounded by bytes; when full of proofs that are still acceptable it refuses to take more (the request is answered
+/// 503 and may be retried) rather than forget one and let it be replayed.
+/// </summary>
+internal sealed class DPoPReplayMemory
+{
+    /// <summary>What one entry costs: its key and expiry, the dictionary's node and its share of the buckets. Measured by FunctionApp.Benchmarks (memory).</summary>
+    public const int EntryBytes = 64;
+
+    private readonly ConcurrentDictionary<UInt128, long> _expiries = new();
+    private readonly long _capacity;
+    private readonly Lock _sweep = new();
+    private readonly TimeProvider _time;
+    private long _count;
+    private long _lastSweep;
+
+    public DPoPReplayMemory(AccessTokenPolicy policy, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        _capacity = Math.Max(1, policy.DPoP.ReplayMemoryBytes / EntryBytes);
+        _time = time;
+    }
+
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>Remembers a proof until <paramref name="acceptableUntil"/>, unless it is remembered already or there is no room.</summary>
+    public Outcome TryRemember(string thumbprint, string jti, DateTimeOffset acceptableUntil)
+    {
+        ArgumentNullException.ThrowIfNull(thumbprint);
+        ArgumentNullException.ThrowIfNull(jti);
+        var key = KeyOf(thumbprint, jti);
+        var now = _time.GetUtcNow().UtcTicks;
+        var until = acceptableUntil.UtcTicks;
+        SweepWhenDue(now);
+        while (true)
+        {
+            if (_expiries.TryGetValue(key, out var known))
+            {
+                // A proof too old to be accepted again may have its jti reused; the entry is simply taken over.
+                if (known > now)
+                {
+                    return Outcome.Replayed;
+                }
+
+                if (_expiries.TryUpdate(key, until, known))
+                {
+                    return Outcome.Remembered;
+                }
+
+                continue;
+            }
+
+            // A full memory is swept again at most once a second, so a flood of proofs cannot make every request sweep.
+            if (Interlocked.Read(ref _count) >= _capacity
+                && (now - Interlocked.Read(ref _lastSweep) < TimeSpan.TicksPerSecond || !SweepNow(now)))
+            {
+                return Outcome.Full;
+            }
+
+            if (_expiries.TryAdd(key, until))
+            {
+                Interlocked.Increment(ref _count);
+                return Outcome.Remembered;
+            }
+        }
+    }
+
+    private static UInt128 KeyOf(string thumbprint, string jti)
+    {
+        // The thumbprint is base64url, so the separator cannot occur in it: no two (thumbprint, jti) pairs share an input.
+        var input = Encoding.UTF8.GetBytes(thumbprint + "." + jti);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input, hash);
+        return BinaryPrimitives.ReadUInt128LittleEndian(hash);
+    }
+
+    // Expired entries are dropped in one pass a minute, by whichever request finds the pass due.
+    private void SweepWhenDue(long now)
+    {
+        if (now - Interlocked.Read(ref _lastSweep) >= TimeSpan.TicksPerMinute)
+        {
+            SweepNow(now);
+        }
+    }
+
+    // True when the pass left room for one more entry.
+    private bool SweepNow(long now)
+    {
+        if (_sweep.TryEnter())
+        {
+            try
+            {
+                foreach (var (key, expiry) in _expiries)
+                {
+                    if (expiry <= now && _expiries.TryRemove(KeyValuePair.Create(key, expiry)))
+                    {
+                        Interlocked.Decrement(ref _count);
+                    }
+                }
+
+                Interlocked.Exchange(ref _lastSweep, now);
+            }
+            finally
+            {
+                _sweep.Exit();
+            }
+        }
+
+        return Interlocked.Read(ref _count) < _capacity;
+    }
+
+    /// <summary>What became of a proof offered to the memory.</summary>
+    public enum Outcome
+    {
+        Remembered,
+        Replayed,
+
+        /// <summary>No room: every entry is a proof that could still be accepted.</summary>
+        Full,
+    }
+}
