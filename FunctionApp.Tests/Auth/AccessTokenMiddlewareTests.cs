@@ -100,4 +100,31 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         Assert.Equal("5", context.Response.Header("Retry-After"));
         Assert.Equal(string.Empty, context.Response.Header("WWW-Authenticate"));
     }
+
+    [Fact]
+    public async Task A_function_learns_that_its_caller_proved_the_key_the_token_is_bound_to()
+    {
+        using var key = DPoPKey.CreateEs256();
+        var token = _app.Issuer.CreateBoundToken(key);
+        var context = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", "http://127.0.0.1/api/private", token));
+        VerifiedAccessToken? seen = null;
+
+        await _middleware.Invoke(context, c => { seen = c.GetVerifiedAccessToken(); return Task.CompletedTask; });
+
+        Assert.True(seen!.IsSenderConstrained);
+        Assert.Equal(key.Thumbprint, seen.KeyThumbprint);
+        Assert.Equal("DPoP", seen.ToClaimsPrincipal().Identity!.AuthenticationType);
+    }
+
+    [Fact]
+    public async Task A_function_learns_that_a_bearer_token_is_bound_to_no_key()
+    {
+        var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
+        VerifiedAccessToken? seen = null;
+
+        await _middleware.Invoke(context, c => { seen = c.GetVerifiedAccessToken(); return Task.CompletedTask; });
+
+        Assert.False(seen!.IsSenderConstrained);
+        Assert.Null(seen.KeyThumbprint);
+    }
 }

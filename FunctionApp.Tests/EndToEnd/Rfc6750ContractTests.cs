@@ -50,6 +50,19 @@ public sealed class Rfc6750ContractTests(Rfc6750Fixture app) : IClassFixture<Rfc
     }
 
     [Fact]
+    public async Task An_invalid_DPoP_proof_is_401_invalid_dpop_proof()
+    {
+        using var key = FunctionApp.TestHost.Issuer.DPoPKey.CreateEs256();
+        var token = app.Issuer.CreateBoundToken(key);
+
+        using var response = await app.GetWithDPoPAsync(token, [key.CreateProof("GET", app.UrlOf("api/private-scoped"), token)]);
+
+        await ResponseAssert.JsonAsync(response, 401, """{"error":"invalid_dpop_proof","error_description":"DPoP proof htu does not match the request URL"}""");
+        Assert.Equal(["DPoP error=\"invalid_dpop_proof\", error_description=\"DPoP proof htu does not match the request URL\", algs=\"ES256\"", "Bearer"],
+            ResponseAssert.Challenges(response));
+    }
+
+    [Fact]
     public async Task A_valid_token_still_gets_the_claims()
     {
         var payload = app.Issuer.NewPayload();

@@ -131,6 +131,38 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
 
     public Task<HttpResponseMessage> GetPrivateWithTokenAsync(string token) => GetPrivateAsync("Bearer " + token);
 
+    /// <summary>The absolute URL of <paramref name="path"/> on the host: what a proof's htu names.</summary>
+    public string UrlOf(string path) => new Uri(Client.BaseAddress!, path).AbsoluteUri;
+
+    /// <summary>
+    /// GET <paramref name="path"/> with <c>Authorization: DPoP</c> and a DPoP header for each of <paramref name="proofs"/>
+    /// (none, one, or several), plus any <paramref name="headers"/>.
+    /// </summary>
+    public Task<HttpResponseMessage> GetWithDPoPAsync(string token, IEnumerable<string> proofs, string path = "api/private", params (string Name, string Value)[] headers)
+    {
+        ArgumentNullException.ThrowIfNull(proofs);
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Authorization", "DPoP " + token);
+        foreach (var proof in proofs)
+        {
+            request.Headers.TryAddWithoutValidation("DPoP", proof);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return Client.SendAsync(request);
+    }
+
+    /// <summary>GET <paramref name="path"/> with a bound token and a fresh, valid proof made with <paramref name="key"/>.</summary>
+    public Task<HttpResponseMessage> GetWithDPoPAsync(DPoPKey key, string token, string path = "api/private", string? nonce = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return GetWithDPoPAsync(token, [key.CreateProof("GET", UrlOf(path), token, nonce)], path);
+    }
+
     /// <summary>A private request with a valid token must succeed: afterwards the worker has the keys cached.</summary>
     public async Task WarmUpAsync()
     {

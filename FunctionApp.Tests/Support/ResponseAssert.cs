@@ -23,6 +23,13 @@ public static partial class ResponseAssert
         Assert.Equal([$"Bearer error=\"invalid_token\", error_description=\"{reason}\"", DPoPChallenge], Challenges(response));
     }
 
+    /// <summary>A 400 for a DPoP proof that failed its checks, with the reason in the body and the DPoP challenge first.</summary>
+    public static async Task InvalidProofAsync(HttpResponseMessage response, string reason)
+    {
+        await JsonAsync(response, 400, $$"""{"status":"error","msg":"{{reason}}"}""");
+        Assert.Equal([$"DPoP error=\"invalid_dpop_proof\", error_description=\"{reason}\", algs=\"ES256\"", "Bearer"], Challenges(response));
+    }
+
     /// <summary>
     /// The challenges of WWW-Authenticate, one per scheme, however the worker joined them (it writes a header's values
     /// separated by bare commas).

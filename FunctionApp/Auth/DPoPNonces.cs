@@ -23,7 +23,7 @@ internal sealed class DPoPNonces
     private readonly TimeSpan _skew;
     private readonly TimeProvider _time;
     // Replaced whole, so a reader never sees one nonce's time with another's text.
-    private MadeNonce _current = new(long.MinValue, string.Empty);
+    private MadeNonce? _current;
 
     public DPoPNonces(AccessTokenPolicy policy, TimeProvider time)
     {
@@ -44,7 +44,7 @@ internal sealed class DPoPNonces
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var current = Volatile.Read(ref _current);
-        if (now - current.Made < Math.Max(1, (long)_lifetime.TotalSeconds / 4))
+        if (current is not null && now - current.Made < Math.Max(1, (long)_lifetime.TotalSeconds / 4))
         {
             return current.Text;
         }
