@@ -36,6 +36,21 @@ param auth0Algorithms string = 'RS256'
 ])
 param auth0ErrorContract string = 'Sample'
 
+@description('Whether DPoP-bound tokens are accepted (setting Auth0__DPoPMode).')
+@allowed([
+  'Disabled'
+  'Allowed'
+  'Required'
+])
+param auth0DPoPMode string = 'Allowed'
+
+@description('The secret every instance shares to make and check DPoP server nonces, at least 32 characters; empty turns nonces off (setting Auth0__DPoPNonceSecret).')
+@secure()
+param auth0DPoPNonceSecret string = ''
+
+@description('The URL clients call the API at, when a gateway in front of the app changes it; empty uses the URL the app is called at (setting Auth0__DPoPPublicBaseUrl).')
+param auth0DPoPPublicBaseUrl string = ''
+
 @description('Origins allowed to call the API from a browser, e.g. https://app.example.com; empty allows none.')
 param corsAllowedOrigins array = []
 
@@ -215,6 +230,18 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'Auth0__ErrorContract'
           value: auth0ErrorContract
+        }
+        {
+          name: 'Auth0__DPoPMode'
+          value: auth0DPoPMode
+        }
+        {
+          name: 'Auth0__DPoPNonceSecret'
+          value: auth0DPoPNonceSecret
+        }
+        {
+          name: 'Auth0__DPoPPublicBaseUrl'
+          value: auth0DPoPPublicBaseUrl
         }
       ]
     }

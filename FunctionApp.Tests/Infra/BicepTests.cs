@@ -156,7 +156,8 @@ public sealed class BicepTests
         Assert.StartsWith("[format('Authorization=AAD;ClientId={0}', reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities'",
             settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"], StringComparison.Ordinal);
         Assert.Equal(
-            ["Auth0__Domain", "Auth0__ApiAudience", "Auth0__Issuer", "Auth0__Algorithms", "Auth0__ErrorContract"],
+            ["Auth0__Domain", "Auth0__ApiAudience", "Auth0__Issuer", "Auth0__Algorithms", "Auth0__ErrorContract",
+                "Auth0__DPoPMode", "Auth0__DPoPNonceSecret", "Auth0__DPoPPublicBaseUrl"],
             settings.Keys.Where(name => name.StartsWith("Auth0__", StringComparison.Ordinal)));
     }
 
