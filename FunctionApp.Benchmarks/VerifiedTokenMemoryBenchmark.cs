@@ -41,6 +41,10 @@ public static class VerifiedTokenMemoryBenchmark
                 $"| Bytes per entry ({length:F0}-character tokens, {sizes.Entries:N0} entries, {what}): on the heap / CostOf | {real:F0} / {estimated:F0} ({estimated / real:F2}x) | <= 2 x length + 1 KB = {goal:F0}; CostOf >= heap | {(real <= goal && estimated >= real ? "yes" : "**no**")} |"));
         }
 
+        var proofBytes = MeasureRememberedProofs(sizes.Entries * 10);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"| Bytes per remembered DPoP proof ({sizes.Entries * 10:N0} proofs): on the heap / DPoPReplayMemory.EntryBytes | {proofBytes:F0} / {DPoPReplayMemory.EntryBytes} | EntryBytes >= heap | {(DPoPReplayMemory.EntryBytes >= proofBytes ? "yes" : "**no**")} |"));
+
         var random = new Random(13);
         foreach (var workingSet in new[] { sizes.Capacity / 2, sizes.Capacity, 2 * sizes.Capacity, 4 * sizes.Capacity })
         {
@@ -51,6 +55,25 @@ public static class VerifiedTokenMemoryBenchmark
         }
 
         await output.WriteLineAsync();
+    }
+
+    // What the replay memory of DPoP proofs holds per proof, with a budget far above what the proofs take.
+    private static double MeasureRememberedProofs(int count)
+    {
+        var policy = AccessTokenPolicy.TryResolve(
+            new Auth0Options { Domain = "tenant.example.com", ApiAudience = "https://bench.local/api", DPoPReplayMemoryKilobytes = 4 * 1024 * 1024 }, out _)!;
+        var thumbprint = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var until = DateTimeOffset.UtcNow.AddMinutes(5);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var memory = new DPoPReplayMemory(policy, TimeProvider.System);
+        for (var i = 0; i < count; i++)
+        {
+            memory.TryRemember(thumbprint, i.ToString(CultureInfo.InvariantCulture), until);
+        }
+
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(memory);
+        return (after - before) / (double)count;
     }
 
     // Tokens shaped as the local issuer's (RS256 header, Auth0 claims, a 256-byte signature); their signatures are

@@ -13,8 +13,11 @@ namespace FunctionApp.Auth;
 /// </summary>
 internal sealed class DPoPReplayMemory
 {
-    /// <summary>What one entry costs: its key and expiry, the dictionary's node and its share of the buckets. Measured by FunctionApp.Benchmarks (memory).</summary>
-    public const int EntryBytes = 64;
+    /// <summary>
+    /// What one entry costs: its key and expiry, the dictionary's node and its share of the buckets. Measured by
+    /// FunctionApp.Benchmarks (memory).
+    /// </summary>
+    public const int EntryBytes = 80;
 
     private readonly ConcurrentDictionary<UInt128, long> _expiries = new();
     private readonly long _capacity;
