@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
@@ -10,8 +8,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// Checks an Authorization header against the Auth0 tenant: the scheme, then the token's shape and JSON, its claims,
-/// and last its signature. Every input gets an answer; none makes it throw.
+/// Checks a request's credentials against the Auth0 tenant: the scheme, then the token's shape and JSON, its claims,
+/// its signature, and last its binding: a bearer token must be bound to no key, a DPoP token must come with a valid
+/// proof made with its key. Every input gets an answer; none makes it throw.
 /// </summary>
 internal sealed class Auth0TokenValidator
 {
