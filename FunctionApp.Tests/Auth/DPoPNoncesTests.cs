@@ -1,0 +1,217 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using FunctionApp.Auth;
+using FunctionApp.Tests.Support;
+
+namespace FunctionApp.Tests.Auth;
+
+/// <summary>
+/// The server nonces of RFC 9449 8 and 9: made and checked by any instance that shares the secret, accepted until
+/// their lifetime has passed, the same one handed out for a quarter of it.
+/// </summary>
+public sealed class DPoPNoncesTests
+{
+    private const string Secret = "an-example-secret-of-at-least-32-characters";
+    private const int LifetimeSeconds = 120;
+
+    private readonly InProcessValidator.ManualClock _clock = new();
+
+    private static AccessTokenPolicy Policy(string? secret = Secret, int lifetimeSeconds = LifetimeSeconds)
+    {
+        var options = new Auth0Options
+        {
+            Domain = "tenant.auth0.com",
+            ApiAudience = "https://api.test/",
+            DPoPNonceSecret = secret,
+            DPoPNonceLifetimeSeconds = lifetimeSeconds,
+        };
+        return AccessTokenPolicy.TryResolve(options, out var error) ?? throw new InvalidOperationException(error);
+    }
+
+    private DPoPNonces Nonces(string? secret = Secret, TimeProvider? clock = null) => new(Policy(secret), clock ?? _clock);
+
+    [Fact]
+    public void Nonces_are_on_only_with_a_secret()
+    {
+        Assert.True(Nonces().Enabled);
+        Assert.False(Nonces(secret: null).Enabled);
+        Assert.False(Nonces(secret: "").Enabled);
+    }
+
+    [Fact]
+    public void The_nonce_handed_out_is_one_the_server_accepts()
+    {
+        var nonces = Nonces();
+
+        var nonce = nonces.Current();
+
+        Assert.NotEqual(string.Empty, nonce);
+        Assert.True(nonces.IsValid(nonce), $"The nonce handed out, \"{nonce}\", was not accepted.");
+    }
+
+    [Fact]
+    public void A_nonce_is_accepted_until_its_lifetime_has_passed()
+    {
+        var nonces = Nonces();
+        var nonce = nonces.Current();
+
+        _clock.Advance(TimeSpan.FromSeconds(LifetimeSeconds));
+
+        Assert.True(nonces.IsValid(nonce), "A nonce exactly its lifetime old was refused.");
+    }
+
+    [Fact]
+    public void A_nonce_is_refused_once_its_lifetime_has_passed()
+    {
+        var nonces = Nonces();
+        var nonce = nonces.Current();
+        Assert.True(nonces.IsValid(nonce), "The nonce handed out was not accepted even while new.");
+
+        _clock.Advance(TimeSpan.FromSeconds(LifetimeSeconds + 1));
+
+        Assert.False(nonces.IsValid(nonce));
+    }
+
+    [Fact]
+    public void A_nonce_made_with_another_secret_is_refused()
+    {
+        var other = Nonces("another-secret-also-at-least-32-characters-long");
+        var nonce = other.Current();
+        Assert.True(other.IsValid(nonce), "The other server does not accept its own nonce.");
+
+        Assert.False(Nonces().IsValid(nonce));
+    }
+
+    [Fact]
+    public void Two_instances_that_share_the_secret_accept_each_other_s_nonces()
+    {
+        var first = Nonces();
+        var second = Nonces();
+
+        Assert.True(second.IsValid(first.Current()));
+        Assert.True(first.IsValid(second.Current()));
+    }
+
+    [Fact]
+    public void A_nonce_from_an_instance_whose_clock_is_ahead_by_less_than_the_skew_is_accepted()
+    {
+        var ahead = new InProcessValidator.ManualClock();
+        ahead.Advance(_clock.GetUtcNow() - ahead.GetUtcNow() + TimeSpan.FromSeconds(20));
+
+        Assert.True(Nonces().IsValid(Nonces(clock: ahead).Current()));
+    }
+
+    [Fact]
+    public void A_nonce_made_further_in_the_future_than_the_skew_is_refused()
+    {
+        var ahead = new InProcessValidator.ManualClock();
+        ahead.Advance(_clock.GetUtcNow() - ahead.GetUtcNow() + TimeSpan.FromSeconds(60));
+        var early = Nonces(clock: ahead);
+        var nonce = early.Current();
+        Assert.True(early.IsValid(nonce), "The instance ahead does not accept its own nonce.");
+
+        Assert.False(Nonces().IsValid(nonce));
+    }
+
+    [Fact]
+    public void The_same_nonce_is_handed_out_for_a_quarter_of_the_lifetime()
+    {
+        var nonces = Nonces();
+        var first = nonces.Current();
+
+        _clock.Advance(TimeSpan.FromSeconds((LifetimeSeconds / 4) - 1));
+
+        Assert.Equal(first, nonces.Current());
+    }
+
+    [Fact]
+    public void A_new_nonce_is_handed_out_once_a_quarter_of_the_lifetime_has_passed()
+    {
+        var nonces = Nonces();
+        var first = nonces.Current();
+
+        _clock.Advance(TimeSpan.FromSeconds(LifetimeSeconds / 4));
+        var next = nonces.Current();
+
+        Assert.NotEqual(first, next);
+        Assert.True(nonces.IsValid(first));
+        Assert.True(nonces.IsValid(next));
+    }
+
+    [Fact]
+    public void Every_nonce_handed_out_is_still_accepted_three_quarters_of_the_lifetime_later()
+    {
+        var nonces = Nonces();
+
+        for (var second = 0; second < LifetimeSeconds; second++)
+        {
+            var nonce = nonces.Current();
+            var later = new InProcessValidator.ManualClock();
+            later.Advance(_clock.GetUtcNow() - later.GetUtcNow() + TimeSpan.FromSeconds(LifetimeSeconds * 3 / 4));
+            Assert.True(Nonces(clock: later).IsValid(nonce), $"The nonce handed out at second {second} was refused 90 seconds later.");
+            _clock.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("x")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==")]
+    [InlineData("AAAAAAAA AAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\u00e9")]
+    public void Garbage_is_refused(string nonce)
+    {
+        Assert.False(Nonces().IsValid(nonce));
+    }
+
+    [Fact]
+    public void A_nonce_whose_time_was_changed_is_refused()
+    {
+        var nonces = Nonces();
+        var bytes = Base64Url.DecodeFromChars(ValidNonce(nonces));
+
+        BinaryPrimitives.WriteInt64BigEndian(bytes, BinaryPrimitives.ReadInt64BigEndian(bytes) + 1);
+
+        Assert.False(nonces.IsValid(Base64Url.EncodeToString(bytes)));
+    }
+
+    [Fact]
+    public void A_nonce_whose_MAC_was_changed_is_refused()
+    {
+        var nonces = Nonces();
+        var bytes = Base64Url.DecodeFromChars(ValidNonce(nonces));
+
+        bytes[^1] ^= 1;
+
+        Assert.False(nonces.IsValid(Base64Url.EncodeToString(bytes)));
+    }
+
+    [Fact]
+    public void A_nonce_with_extra_bytes_is_refused()
+    {
+        var nonces = Nonces();
+        var bytes = Base64Url.DecodeFromChars(ValidNonce(nonces));
+
+        Assert.False(nonces.IsValid(Base64Url.EncodeToString([.. bytes, 0])));
+        Assert.False(nonces.IsValid(Base64Url.EncodeToString(bytes.AsSpan(0, bytes.Length - 1))));
+    }
+
+    [Fact]
+    public void With_nonces_off_no_nonce_is_valid()
+    {
+        var nonce = ValidNonce(Nonces());
+
+        Assert.False(Nonces(secret: null).IsValid(nonce));
+    }
+
+    private static string ValidNonce(DPoPNonces nonces)
+    {
+        var nonce = nonces.Current();
+        Assert.True(nonces.IsValid(nonce), $"The nonce handed out, \"{nonce}\", was not accepted.");
+        return nonce;
+    }
+}

@@ -1,0 +1,180 @@
+using FunctionApp.Auth;
+using FunctionApp.TestHost.Issuer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FunctionApp.Tests.Auth;
+
+/// <summary>The DPoP settings: their defaults, and each bad value refused at start-up with a message naming the setting.</summary>
+public sealed class DPoPPolicyTests
+{
+    private static Auth0Options Options(Action<Auth0Options>? change = null)
+    {
+        var options = new Auth0Options { Domain = "tenant.auth0.com", ApiAudience = "https://api.test/" };
+        change?.Invoke(options);
+        return options;
+    }
+
+    private static string Refused(Action<Auth0Options> change)
+    {
+        Assert.Null(AccessTokenPolicy.TryResolve(Options(change), out var error));
+        return Assert.IsType<string>(error);
+    }
+
+    [Fact]
+    public void By_default_DPoP_is_allowed_with_ES256_proofs_no_nonces_and_the_request_s_own_URL()
+    {
+        var dpop = AccessTokenPolicy.TryResolve(Options(), out _)!.DPoP;
+
+        Assert.Equal(DPoPMode.Allowed, dpop.Mode);
+        Assert.Equal(["ES256"], dpop.Algorithms);
+        Assert.Equal("ES256", dpop.ChallengeAlgorithms);
+        Assert.Null(dpop.NonceKey);
+        Assert.Empty(dpop.PublicBaseUrls);
+        Assert.False(dpop.TrustForwardedHeaders);
+        Assert.Equal(TimeSpan.FromSeconds(300), dpop.ProofMaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(120), dpop.NonceLifetime);
+        Assert.Equal(16L * 1024 * 1024, dpop.ReplayMemoryBytes);
+    }
+
+    [Theory]
+    [InlineData("Disabled", DPoPMode.Disabled)]
+    [InlineData("allowed", DPoPMode.Allowed)]
+    [InlineData("REQUIRED", DPoPMode.Required)]
+    public void The_mode_is_read_by_name_without_case(string setting, DPoPMode mode)
+    {
+        Assert.Equal(mode, AccessTokenPolicy.TryResolve(Options(o => o.DPoPMode = setting), out _)!.DPoP.Mode);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Optional")]
+    [InlineData("1")]
+    [InlineData("Allowed,Required")]
+    [InlineData(" Allowed")]
+    public void A_mode_that_is_not_one_of_the_names_is_refused(string setting)
+    {
+        Assert.Equal("Auth0__DPoPMode must be Disabled, Allowed or Required.", Refused(o => o.DPoPMode = setting));
+    }
+
+    [Theory]
+    [InlineData("HS256")]
+    [InlineData("ES256,HS256")]
+    [InlineData("none")]
+    [InlineData("")]
+    [InlineData(" , ")]
+    [InlineData("es256")]
+    [InlineData("EdDSA")]
+    public void Algorithms_that_are_empty_symmetric_or_unknown_are_refused(string setting)
+    {
+        var error = Refused(o => o.DPoPAlgorithms = setting);
+
+        Assert.StartsWith("Auth0__DPoPAlgorithms must list one or more of ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("HS256", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Algorithms_are_listed_in_their_order_once_each()
+    {
+        var dpop = AccessTokenPolicy.TryResolve(Options(o => o.DPoPAlgorithms = " PS256, ES256 ,PS256"), out _)!.DPoP;
+
+        Assert.Equal(["PS256", "ES256"], dpop.Algorithms);
+        Assert.Equal("PS256 ES256", dpop.ChallengeAlgorithms);
+    }
+
+    [Theory]
+    [InlineData("x")]
+    [InlineData("0123456789012345678901234567890")]
+    public void A_nonce_secret_shorter_than_32_characters_is_refused(string secret)
+    {
+        Assert.StartsWith("Auth0__DPoPNonceSecret must be empty (no nonces) or at least 32 characters", Refused(o => o.DPoPNonceSecret = secret), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_nonce_secret_of_32_characters_turns_nonces_on()
+    {
+        Assert.NotNull(AccessTokenPolicy.TryResolve(Options(o => o.DPoPNonceSecret = new string('s', 32)), out _)!.DPoP.NonceKey);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(3601)]
+    public void A_nonce_lifetime_out_of_range_is_refused(int seconds)
+    {
+        Assert.Equal("Auth0__DPoPNonceLifetimeSeconds must be between 1 and 3600.", Refused(o => o.DPoPNonceLifetimeSeconds = seconds));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(3601)]
+    public void A_proof_maximum_age_out_of_range_is_refused(int seconds)
+    {
+        Assert.Equal("Auth0__DPoPProofMaxAgeSeconds must be between 1 and 3600.", Refused(o => o.DPoPProofMaxAgeSeconds = seconds));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData((4 * 1024 * 1024) + 1)]
+    public void A_replay_memory_out_of_range_is_refused(int kilobytes)
+    {
+        Assert.StartsWith("Auth0__DPoPReplayMemoryKilobytes must be between 1 and ", Refused(o => o.DPoPReplayMemoryKilobytes = kilobytes), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://api.example.com")]
+    [InlineData("http://10.0.0.1")]
+    [InlineData("https://api.example.com/?x=1")]
+    [InlineData("https://api.example.com/#top")]
+    [InlineData("https://user@api.example.com")]
+    [InlineData("/api")]
+    [InlineData("api.example.com")]
+    [InlineData("ftp://api.example.com")]
+    [InlineData("https://api.example.com, http://api.example.org")]
+    [InlineData("https://api.example.com,")]
+    public void A_public_base_URL_that_is_not_an_absolute_https_URL_without_query_is_refused(string setting)
+    {
+        Assert.StartsWith("Auth0__DPoPPublicBaseUrl must be empty or list absolute https:// URLs", Refused(o => o.DPoPPublicBaseUrl = setting), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:7071")]
+    [InlineData("http://127.0.0.1:7071")]
+    [InlineData("http://[::1]:7071")]
+    [InlineData("https://api.example.com/prefix")]
+    [InlineData("https://api.example.com, https://api.example.org:8443")]
+    public void A_public_base_URL_may_be_https_with_a_path_or_http_on_loopback(string setting)
+    {
+        Assert.NotNull(AccessTokenPolicy.TryResolve(Options(o => o.DPoPPublicBaseUrl = setting), out var error));
+        Assert.Null(error);
+    }
+
+    [Fact]
+    public void Several_public_base_URLs_are_kept_in_order()
+    {
+        var dpop = AccessTokenPolicy.TryResolve(Options(o => o.DPoPPublicBaseUrl = "https://b.example, https://a.example/x"), out _)!.DPoP;
+
+        Assert.Equal(["https://b.example/", "https://a.example/x"], dpop.PublicBaseUrls.Select(u => u.AbsoluteUri));
+    }
+
+    [Theory]
+    [InlineData("Auth0__DPoPMode", "Sometimes", "Auth0__DPoPMode must be")]
+    [InlineData("Auth0__DPoPAlgorithms", "HS256", "Auth0__DPoPAlgorithms must")]
+    [InlineData("Auth0__DPoPNonceSecret", "short", "Auth0__DPoPNonceSecret must")]
+    [InlineData("Auth0__DPoPNonceLifetimeSeconds", "0", "Auth0__DPoPNonceLifetimeSeconds must")]
+    [InlineData("Auth0__DPoPReplayMemoryKilobytes", "0", "Auth0__DPoPReplayMemoryKilobytes must")]
+    [InlineData("Auth0__DPoPPublicBaseUrl", "http://api.example.com", "Auth0__DPoPPublicBaseUrl must")]
+    public async Task A_bad_DPoP_setting_stops_start_up_with_a_message_naming_it(string setting, string value, string message)
+    {
+        await using var issuer = await LocalIssuer.StartAsync("https://api.test/");
+        await using var services = new ServiceCollection()
+            .AddAuth0TokenValidation(issuer.AppConfiguration(s => s[setting] = value).GetSection("Auth0"))
+            .BuildServiceProvider();
+
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<Auth0TokenValidator>());
+
+        Assert.StartsWith(message, failure.Message, StringComparison.Ordinal);
+    }
+}
