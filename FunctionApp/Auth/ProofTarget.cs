@@ -17,7 +17,9 @@ internal static class ProofTarget
     {
         ArgumentNullException.ThrowIfNull(htu);
         ArgumentNullException.ThrowIfNull(policy);
-        if (request.Url is not { IsAbsoluteUri: true } url || !Uri.TryCreate(htu, UriKind.Absolute, out var claimed)
+        // Uri.TryCreate trims white space and control characters around a URL; a URL has none, so neither may htu.
+        if (request.Url is not { IsAbsoluteUri: true } url || htu.AsSpan().ContainsAnyInRange('\0', ' ')
+            || !Uri.TryCreate(htu, UriKind.Absolute, out var claimed)
             || Normalize(claimed) is not { } target)
         {
             return false;
