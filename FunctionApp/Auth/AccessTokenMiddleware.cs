@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// Runs before every function marked <see cref="RequireAccessTokenAttribute"/>: verifies the bearer token and either
-/// hands it to the function or answers for it with the rejection.
+/// Runs before every function marked <see cref="RequireAccessTokenAttribute"/>: verifies the access token (and, for a
+/// DPoP-bound one, its proof) and either hands it to the function or answers for it with the rejection.
 /// </summary>
 internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
 {
