@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FunctionApp.Benchmarks;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|memory|e2e|sidebyside|all] [--dry]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|memory|e2e|sidebyside|dpop|dpop-micro|dpop-e2e|all] [--dry]
 var dry = args.Contains("--dry");
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 
@@ -33,4 +33,17 @@ if (what is "e2e" or "all")
 if (what is "sidebyside" or "all")
 {
     await SideBySideBenchmark.RunAsync(dry ? SideBySideBenchmark.Sizes.Dry : SideBySideBenchmark.Sizes.Full, Console.Out);
+}
+
+if (what is "dpop" or "dpop-micro" or "all")
+{
+    // Exactly as many invocations per iteration as proofs minted before it (DPoPValidationBenchmarks): no proof is taken twice.
+    var job = (dry ? Job.Dry : Job.Default.WithInvocationCount(DPoPValidationBenchmarks.ProofsPerIteration).WithUnrollFactor(1))
+        .WithToolchain(InProcessEmitToolchain.Instance);
+    BenchmarkRunner.Run<DPoPValidationBenchmarks>(DefaultConfig.Instance.AddJob(job));
+}
+
+if (what is "dpop" or "dpop-e2e" or "all")
+{
+    await DPoPEndToEndBenchmark.RunAsync(dry ? DPoPEndToEndBenchmark.Sizes.Dry : DPoPEndToEndBenchmark.Sizes.Full, Console.Out);
 }
