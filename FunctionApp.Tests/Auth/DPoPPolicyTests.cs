@@ -34,7 +34,7 @@ public sealed class DPoPPolicyTests
         Assert.False(dpop.TrustForwardedHeaders);
         Assert.Equal(TimeSpan.FromSeconds(300), dpop.ProofMaxAge);
         Assert.Equal(TimeSpan.FromSeconds(120), dpop.NonceLifetime);
-        Assert.Equal(16L * 1024 * 1024, dpop.ReplayMemoryBytes);
+        Assert.Equal(128L * 1024 * 1024, dpop.ReplayMemoryBytes);
     }
 
     [Theory]
