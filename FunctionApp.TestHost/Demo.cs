@@ -103,10 +103,10 @@ public static class Demo
         """;
 
     /// <summary>
-    /// The key file as the printed commands name it: a relative one under the shell's directory ($PWD), since dotnet
-    /// run starts the tool in its project directory; double-quoted, so that a path with spaces stays one argument.
+    /// The key file as the printed commands name it, double-quoted, so that a path with spaces stays one argument; a
+    /// relative one is found from the directory the commands are run in (the TestHost's RunWorkingDirectory).
     /// </summary>
-    private static string ShellPath(string path) => Path.IsPathRooted(path) ? $"\"{path}\"" : $"\"$PWD/{path}\"";
+    private static string ShellPath(string path) => $"\"{path}\"";
 
     private static string LocalInstructions(Uri app, List<LocalIssuer> issuers)
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FunctionApp.TestHost;
@@ -106,6 +107,31 @@ public sealed class DemoTests
     }
 
     /// <summary>Runs a script from the repository root, where the README runs the demo and its printed dotnet run commands.</summary>
+    [Fact]
+    public async Task Dotnet_run_of_the_test_host_reads_relative_paths_from_where_it_is_typed()
+    {
+        var directory = Directory.CreateTempSubdirectory("dpop-run-");
+        try
+        {
+            var configuration = typeof(DemoTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+
+            var (exitCode, proof, errors) = await ToolProcess.RunAsync(
+                "dotnet",
+                ["run", "--project", RepositoryFiles.PathOf("FunctionApp.TestHost"), "--no-build", "-c", configuration, "--",
+                    "dpop-proof", "--key", "key.json", "--method", "GET", "--url", "http://127.0.0.1:7071/api/private"],
+                directory.FullName);
+
+            Assert.True(exitCode == 0, errors);
+            Assert.Matches("^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$", proof.Trim());
+            Assert.True(File.Exists(Path.Combine(directory.FullName, "key.json")));
+            Assert.False(File.Exists(RepositoryFiles.PathOf("FunctionApp.TestHost/key.json")));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private static async Task<string> BashAsync(string script)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardInput = true, WorkingDirectory = RepositoryFiles.Root };
