@@ -119,7 +119,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [InlineData("PS512")]
     public async Task An_RSA_proof_is_verified_when_its_algorithm_is_listed(string algorithm)
     {
-        await WithAppAsync(s => s["Auth0__DPoPAlgorithms"] = "ES256," + algorithm, async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPAlgorithms"] = "ES256," + algorithm, async app =>
         {
             using var key = DPoPKey.CreateRsa(algorithm);
             var token = app.Issuer.CreateBoundToken(key);
@@ -136,7 +136,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [InlineData("ES512")]
     public async Task An_ECDSA_proof_on_another_curve_is_verified_when_its_algorithm_is_listed(string algorithm)
     {
-        await WithAppAsync(s => s["Auth0__DPoPAlgorithms"] = algorithm, async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPAlgorithms"] = algorithm, async app =>
         {
             using var key = DPoPKey.CreateEcdsa(algorithm);
             var token = app.Issuer.CreateBoundToken(key);
@@ -175,7 +175,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_proof_with_the_nonce_the_server_handed_out_is_verified()
     {
-        await WithAppAsync(s => s["Auth0__DPoPNonceSecret"] = NonceSecret, async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPNonceSecret"] = NonceSecret, async app =>
         {
             var token = app.Issuer.CreateBoundToken(_key);
 
@@ -394,7 +394,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_proof_whose_jwk_is_an_RSA_private_key_is_refused()
     {
-        await WithAppAsync(s => s["Auth0__DPoPAlgorithms"] = "PS256", async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPAlgorithms"] = "PS256", async app =>
         {
             using var rsa = DPoPKey.CreateRsa("PS256");
             var token = app.Issuer.CreateBoundToken(rsa);
@@ -467,7 +467,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_RSA_key_smaller_than_2048_bits_is_refused()
     {
-        await WithAppAsync(s => s["Auth0__DPoPAlgorithms"] = "RS256", async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPAlgorithms"] = "RS256", async app =>
         {
             using var rsa = RSA.Create(1024);
             var parameters = rsa.ExportParameters(false);
@@ -744,7 +744,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task When_the_memory_of_proofs_is_full_of_acceptable_ones_a_new_proof_gets_a_retry_later()
     {
-        await WithAppAsync(s => s["Auth0__DPoPReplayMemoryKilobytes"] = "1", async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPReplayMemoryKilobytes"] = "1", async app =>
         {
             var token = app.Issuer.CreateBoundToken(_key);
             for (var i = 0; i < 1024 / DPoPReplayMemory.EntryBytes; i++)
@@ -764,7 +764,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task With_nonces_on_a_proof_without_a_nonce_is_refused()
     {
-        await WithAppAsync(s => s["Auth0__DPoPNonceSecret"] = NonceSecret, async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPNonceSecret"] = NonceSecret, async app =>
         {
             var token = app.Issuer.CreateBoundToken(_key);
 
@@ -780,7 +780,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
     public async Task With_nonces_on_a_proof_with_a_nonce_the_server_never_made_is_refused(string nonce)
     {
-        await WithAppAsync(s => s["Auth0__DPoPNonceSecret"] = NonceSecret, async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPNonceSecret"] = NonceSecret, async app =>
         {
             var token = app.Issuer.CreateBoundToken(_key);
 
@@ -793,7 +793,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task With_nonces_on_a_proof_whose_nonce_has_outlived_its_lifetime_is_refused()
     {
-        await WithAppAsync(s => s["Auth0__DPoPNonceSecret"] = NonceSecret, async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPNonceSecret"] = NonceSecret, async app =>
         {
             var token = app.Issuer.CreateBoundToken(_key);
             var nonce = app.Nonces.Current();
@@ -843,7 +843,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_bound_token_sent_as_a_bearer_token_is_refused_with_DPoP_disabled()
     {
-        await WithAppAsync(s => s["Auth0__DPoPMode"] = "Disabled", async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPMode"] = "Disabled", async app =>
         {
             var result = await app.ValidateAsync(app.Issuer.CreateBoundToken(_key));
 
@@ -854,7 +854,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task With_DPoP_required_a_bearer_token_is_refused()
     {
-        await WithAppAsync(s => s["Auth0__DPoPMode"] = "Required", async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPMode"] = "Required", async app =>
         {
             var result = await app.ValidateAsync(app.Issuer.CreateToken());
 
@@ -865,7 +865,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task With_DPoP_required_a_bound_token_with_a_valid_proof_is_verified()
     {
-        await WithAppAsync(s => s["Auth0__DPoPMode"] = "Required", async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPMode"] = "Required", async app =>
         {
             var token = app.Issuer.CreateBoundToken(_key);
 
@@ -878,7 +878,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task With_DPoP_disabled_the_DPoP_scheme_is_an_unknown_scheme()
     {
-        await WithAppAsync(s => s["Auth0__DPoPMode"] = "Disabled", async app =>
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPMode"] = "Disabled", async app =>
         {
             var token = app.Issuer.CreateBoundToken(_key);
 
@@ -917,20 +917,6 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     }
 
     // ----- Helpers -----
-
-    private static async Task WithAppAsync(Action<Dictionary<string, string>> settings, Func<InProcessValidator, Task> test)
-    {
-        var app = new InProcessValidator(settings);
-        await app.InitializeAsync();
-        try
-        {
-            await test(app);
-        }
-        finally
-        {
-            await app.DisposeAsync();
-        }
-    }
 
     private Task<AccessTokenResult> SendAsync(string? proof, string? token = null, string url = Url, InProcessValidator? app = null) =>
         (app ?? _app).Validator.ValidateAsync(new ProtectedRequest("DPoP " + (token ?? _token), proof, "GET", new Uri(url)), CancellationToken.None);

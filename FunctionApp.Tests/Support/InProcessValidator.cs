@@ -32,6 +32,10 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
 
     internal DPoPNonces Nonces => _services!.GetRequiredService<DPoPNonces>();
 
+    internal DPoPProofValidator Proofs => _services!.GetRequiredService<DPoPProofValidator>();
+
+    internal DPoPReplayMemory Replays => _services!.GetRequiredService<DPoPReplayMemory>();
+
     public async Task InitializeAsync()
     {
         Issuer = await LocalIssuer.StartAsync(AppFixture.Audience);
@@ -49,6 +53,22 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
         }
 
         await Issuer.DisposeAsync();
+    }
+
+    /// <summary>For a test that needs services of its own, with changed settings: runs <paramref name="test"/> with them.</summary>
+    public static async Task WithAsync(Action<Dictionary<string, string>> settings, Func<InProcessValidator, Task> test)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        var app = new InProcessValidator(settings);
+        await app.InitializeAsync();
+        try
+        {
+            await test(app);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
     }
 
     internal Task<AccessTokenResult> ValidateAsync(string token) => Validator.ValidateAsync("Bearer " + token, CancellationToken.None);

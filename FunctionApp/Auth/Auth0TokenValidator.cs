@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
@@ -137,14 +135,14 @@ internal sealed class Auth0TokenValidator
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(keys);
         var exp = _time.GetUtcNow().AddMinutes(1).ToUnixTimeSeconds();
-        var payload = Base64Url.EncodeToString(Json(writer =>
+        var payload = JwsSegments.Encode(writer =>
         {
             writer.WriteString("iss", domain.Issuer);
             writer.WriteString("sub", "warm-up@clients");
             writer.WriteString("aud", _policy.Audiences[0]);
             writer.WriteNumber("exp", exp);
             writer.WriteString("scope", "warm:up");
-        }));
+        });
         var signature = Base64Url.EncodeToString(new byte[256]);
         foreach (var (keyId, keyType) in keys.KeyIds)
         {
@@ -154,11 +152,11 @@ internal sealed class Auth0TokenValidator
                 continue;
             }
 
-            var header = Base64Url.EncodeToString(Json(writer =>
+            var header = JwsSegments.Encode(writer =>
             {
                 writer.WriteString("alg", alg);
                 writer.WriteString("kid", keyId);
-            }));
+            });
             var token = $"{header}.{payload}.{signature}";
             if ((ReadJws(token, out _, out _, out var payloadJson) ?? CheckClaims(payloadJson!, _time.GetUtcNow().UtcDateTime, out _, out _)) is null
                 && keys.Find(keyId, alg) is { } key)
@@ -263,18 +261,5 @@ internal sealed class Auth0TokenValidator
             { IsBound: true, KeyThumbprint: null } => TokenRejection.UnsupportedBinding,
             _ => null,
         };
-    }
-
-    private static byte[] Json(Action<Utf8JsonWriter> members)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            writer.WriteStartObject();
-            members(writer);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
     }
 }

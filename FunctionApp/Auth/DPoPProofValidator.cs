@@ -18,6 +18,10 @@ internal sealed class DPoPProofValidator
 
     private static readonly string[] NumericDates = ["iat"];
 
+    // The P-256 base point (SEC 2, 2.4.2): a valid public key anybody can name, for the warm-up's proof.
+    private static readonly string BasePointX = Base64Url.EncodeToString(Convert.FromHexString("6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296"));
+    private static readonly string BasePointY = Base64Url.EncodeToString(Convert.FromHexString("4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5"));
+
     private readonly DPoPPolicy _policy;
     private readonly DPoPNonces _nonces;
     private readonly DPoPReplayMemory _replays;
@@ -92,6 +96,50 @@ internal sealed class DPoPProofValidator
             DPoPReplayMemory.Outcome.Full => TokenRejection.ReplayMemoryFull,
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// Runs the whole check once before the first DPoP caller does, with an ES256 proof that passes every check but its
+    /// signature (all zeros), so that caller does not pay for compiling the path; returns the check's answer, the
+    /// signature's rejection when the whole path ran. Nothing is remembered as accepted. Does nothing (null) when DPoP
+    /// is disabled or ES256 is not allowed.
+    /// </summary>
+    public TokenRejection? WarmUp()
+    {
+        if (_policy.Mode == DPoPMode.Disabled || !_policy.Algorithms.Contains("ES256", StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        const string Path = "/api/warm-up";
+        const string Token = "warm.up.token";
+        var url = new Uri("https://warm-up.invalid" + Path);
+        var header = JwsSegments.Encode(writer =>
+        {
+            writer.WriteString("typ", "dpop+jwt");
+            writer.WriteString("alg", "ES256");
+            writer.WriteStartObject("jwk");
+            writer.WriteString("kty", "EC");
+            writer.WriteString("crv", "P-256");
+            writer.WriteString("x", BasePointX);
+            writer.WriteString("y", BasePointY);
+            writer.WriteEndObject();
+        });
+        var payload = JwsSegments.Encode(writer =>
+        {
+            writer.WriteString("jti", "warm-up");
+            writer.WriteString("htm", "GET");
+            writer.WriteString("htu", _policy.PublicBaseUrls.Count > 0 ? _policy.PublicBaseUrls[0].AbsoluteUri.TrimEnd('/') + Path : url.AbsoluteUri);
+            writer.WriteNumber("iat", _time.GetUtcNow().ToUnixTimeSeconds());
+            writer.WriteString("ath", TokenHash(Token));
+            if (_nonces.Enabled)
+            {
+                writer.WriteString("nonce", _nonces.Current());
+            }
+        });
+        var proof = $"{header}.{payload}.{Base64Url.EncodeToString(new byte[64])}";
+        using var jwk = JsonDocument.Parse($$"""{"kty":"EC","crv":"P-256","x":"{{BasePointX}}","y":"{{BasePointY}}"}""");
+        return Check(new ProtectedRequest("DPoP " + Token, proof, "GET", url), Token, ProofKey.TryRead(jwk.RootElement, "ES256")!.Thumbprint);
     }
 
     private TokenRejection? CheckHeader(JsonElement header, out string? algorithm, out ProofKey? key)

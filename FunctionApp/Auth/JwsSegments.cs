@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace FunctionApp.Auth;
 
@@ -72,6 +74,21 @@ internal static class JwsSegments
             ArrayPool<byte>.Shared.Return(input);
             ArrayPool<byte>.Shared.Return(signature);
         }
+    }
+
+    /// <summary>The base64url segment of the JSON object <paramref name="members"/> writes: for the warm-ups' own tokens and proofs.</summary>
+    public static string Encode(Action<Utf8JsonWriter> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            members(writer);
+            writer.WriteEndObject();
+        }
+
+        return Base64Url.EncodeToString(buffer.WrittenSpan);
     }
 
     private static byte[]? TryDecode(ReadOnlySpan<char> segment)

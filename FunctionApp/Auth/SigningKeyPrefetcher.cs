@@ -3,13 +3,18 @@ using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.Auth;
 
-/// <summary>Fetches the signing keys and warms up validation as the worker starts, so the first private request pays for neither.</summary>
+/// <summary>
+/// Fetches the signing keys and warms up validation and the DPoP proof check as the worker starts, so the first private
+/// request pays for neither.
+/// </summary>
 internal sealed partial class SigningKeyPrefetcher(
-    SigningKeySources sources, Auth0TokenValidator validator, ILogger<SigningKeyPrefetcher> logger) : BackgroundService
+    SigningKeySources sources, Auth0TokenValidator validator, DPoPProofValidator proofs, ILogger<SigningKeyPrefetcher> logger)
+    : BackgroundService
 {
-    // Every domain at once: one that is slow or down delays nobody else's keys.
+    // Every domain at once: one that is slow or down delays nobody else's keys. The proof check needs no keys of the
+    // tenant's, so it is warmed up beside them, off the thread that starts the host.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(sources.All.Select(source => PrefetchAsync(source, stoppingToken)));
+        Task.WhenAll(sources.All.Select(source => PrefetchAsync(source, stoppingToken)).Append(Task.Run(proofs.WarmUp, stoppingToken)));
 
     private async Task PrefetchAsync(SigningKeySource source, CancellationToken stoppingToken)
     {
