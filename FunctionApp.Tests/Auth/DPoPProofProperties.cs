@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Security.Cryptography;
 using CsCheck;
 using FunctionApp.Auth;
@@ -86,7 +85,7 @@ public sealed class ProofValidatorFixture : IAsyncLifetime
 
 /// <summary>
 /// Properties of the DPoP proof check over generated hostile proofs that come with a valid bound token. Each property
-/// tries the same <see cref="Iterations"/> cases, drawn from <see cref="FixedSeed"/>, as
+/// tries the same cases, drawn from a fixed seed (<see cref="FixedSeedProperty"/>), as
 /// <see cref="TokenValidatorProperties"/> does. Reproduce one input with
 /// <c>CsCheck_Seed=&lt;seed&gt; dotnet test FunctionApp.Tests --filter "FullyQualifiedName~DPoPProofProperties"</c>.
 /// </summary>
@@ -94,18 +93,11 @@ public sealed class ProofValidatorFixture : IAsyncLifetime
 public sealed class DPoPProofProperties : IClassFixture<ProofValidatorFixture>
 {
     /// <summary>
-    /// Cases per property: 20,000 (a few seconds on two cores; a proof is signed for every case). A longer run sets
-    /// <c>PROPERTY_ITERATIONS</c>, e.g. <c>PROPERTY_ITERATIONS=1000000 dotnet test FunctionApp.Tests --filter
-    /// "FullyQualifiedName~DPoPProofProperties"</c>.
+    /// 20,000 cases per property (a few seconds on two cores; a proof is signed for every case), from the seed
+    /// <c>DPoPProofs01</c>. A longer run sets <c>PROPERTY_ITERATIONS</c>, e.g. <c>PROPERTY_ITERATIONS=1000000 dotnet test
+    /// FunctionApp.Tests --filter "FullyQualifiedName~DPoPProofProperties"</c>.
     /// </summary>
-    private static readonly int Iterations =
-        int.TryParse(Environment.GetEnvironmentVariable("PROPERTY_ITERATIONS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 20_000;
-
-    /// <summary>The CsCheck seed every run starts from, so CI tries the same inputs each time.</summary>
-    private const string FixedSeed = "DPoPProofs01";
-
-    /// <summary>Further cases CsCheck draws, after the failing one, to find a smaller input that fails.</summary>
-    private const int ShrinkIterations = 5_000;
+    private static readonly FixedSeedProperty Cases = new("DPoPProofs01", DefaultIterations: 20_000, ShrinkIterations: 5_000);
 
     private const string InvalidProof = "invalid_dpop_proof";
     private const string UseNonce = "use_dpop_nonce";
@@ -136,7 +128,7 @@ public sealed class DPoPProofProperties : IClassFixture<ProofValidatorFixture>
             tally.AddOrUpdate((c.Family, result.IsVerified ? "verified" : result.Rejection!.Reason), 1, (_, count) => count + 1);
         });
 
-        WriteTally(tally);
+        FixedSeedProperty.WriteTally(tally, _output);
     }
 
     [Fact]
@@ -186,7 +178,7 @@ public sealed class DPoPProofProperties : IClassFixture<ProofValidatorFixture>
             tally.AddOrUpdate((c.Family, result.IsVerified ? "verified" : result.Rejection!.Reason), 1, (_, count) => count + 1);
         });
 
-        WriteTally(tally);
+        FixedSeedProperty.WriteTally(tally, _output);
     }
 
     [Fact]
@@ -208,82 +200,6 @@ public sealed class DPoPProofProperties : IClassFixture<ProofValidatorFixture>
         return (made, await validator.ValidateAsync(_fixture.Request(made.Proof), CancellationToken.None));
     }
 
-    /// <summary>
-    /// Runs <paramref name="property"/> on <see cref="Iterations"/> cases, case i drawn from the i-th seed of
-    /// <see cref="FixedSeed"/>'s sequence, on two threads; the first failing case goes to CsCheck's SampleAsync with its
-    /// seed, which fails on it again, shrinks it, and throws with the smallest input and its seed. With CsCheck_Seed
-    /// set, only that seed is run (and shrunk). As <see cref="TokenValidatorProperties"/> runs its own.
-    /// </summary>
-    private async Task CheckAsync(HostileProofGen generator, Func<HostileProof, Task> property, int threads = 2)
-    {
-        var gen = generator.Proofs;
-        if (Check.Seed is { } replay)
-        {
-            await gen.SampleAsync(property, seed: replay, iter: ShrinkIterations, threads: threads, print: c => c.ToString());
-            return;
-        }
-
-        var sequence = PCG.Parse(FixedSeed);
-        var seeds = Enumerable.Range(0, Iterations).Select(_ => sequence.Next64()).ToArray();
-        var next = -1;
-        (string Seed, Exception Failure)? failing = null;
-        var gate = new Lock();
-        var workers = Enumerable.Range(0, threads).Select(_ => Task.Run(async () =>
-        {
-            while (true)
-            {
-                lock (gate)
-                {
-                    if (failing is not null)
-                    {
-                        return;
-                    }
-                }
-
-                var i = Interlocked.Increment(ref next);
-                if (i >= seeds.Length)
-                {
-                    return;
-                }
-
-                var pcg = new PCG(sequence.Stream, seeds[i]);
-                var seed = pcg.ToString();
-                try
-                {
-                    await property(gen.Generate(pcg, null, out Size _));
-                }
-                catch (Exception failure)
-                {
-                    lock (gate)
-                    {
-                        failing ??= (seed, failure);
-                    }
-                }
-            }
-        }));
-        await Task.WhenAll(workers);
-        if (failing is { } first)
-        {
-            _output.WriteLine($"First failure, seed {first.Seed}: {first.Failure.Message}");
-            await gen.SampleAsync(property, seed: first.Seed, iter: ShrinkIterations, threads: threads, print: c => c.ToString());
-            throw new InvalidOperationException(
-                $"The case of seed {first.Seed} failed once but not again, so the property depends on more than its input:\n"
-                + gen.Generate(PCG.Parse(first.Seed), null, out Size _), first.Failure);
-        }
-
-        _output.WriteLine($"{Iterations:N0} cases from seed {FixedSeed}, all passed.");
-    }
-
-    private void WriteTally(ConcurrentDictionary<(string Family, string Result), int> tally)
-    {
-        foreach (var (result, count) in tally.GroupBy(t => t.Key.Result).Select(g => (g.Key, g.Sum(t => t.Value))).OrderByDescending(r => r.Item2))
-        {
-            _output.WriteLine($"{result}: {count:N0}");
-        }
-
-        foreach (var ((family, result), count) in tally.OrderBy(t => t.Key.Family, StringComparer.Ordinal).ThenByDescending(t => t.Value))
-        {
-            _output.WriteLine($"  {family} / {result}: {count:N0}");
-        }
-    }
+    private Task CheckAsync(HostileProofGen generator, Func<HostileProof, Task> property, int threads = 2) =>
+        Cases.CheckAsync(generator.Proofs, property, _output, threads);
 }

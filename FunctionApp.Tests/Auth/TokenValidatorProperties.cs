@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json;
-using CsCheck;
 using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
+using FunctionApp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -47,7 +46,7 @@ public sealed class ValidatorFixture : IAsyncLifetime
 
 /// <summary>
 /// Properties of <see cref="Auth0TokenValidator"/> over generated hostile Authorization headers. Each property tries
-/// the same <see cref="Iterations"/> cases, drawn from <see cref="FixedSeed"/>. A failure is reported by CsCheck with
+/// the same cases, drawn from a fixed seed (<see cref="FixedSeedProperty"/>). A failure is reported by CsCheck with
 /// the smallest failing input it shrank to and that input's seed. Reproduce one input with
 /// <c>CsCheck_Seed=&lt;seed&gt; dotnet test FunctionApp.Tests --filter "FullyQualifiedName~TokenValidatorProperties"</c>.
 /// </summary>
@@ -55,18 +54,11 @@ public sealed class ValidatorFixture : IAsyncLifetime
 public sealed class TokenValidatorProperties : IClassFixture<ValidatorFixture>
 {
     /// <summary>
-    /// Cases per property: 100,000, as CI runs them. A longer run sets the environment variable
-    /// <c>PROPERTY_ITERATIONS</c>, e.g. <c>PROPERTY_ITERATIONS=1000000 dotnet test FunctionApp.Tests --filter
+    /// 100,000 cases per property, as CI runs them, from the seed <c>Auth0Hostile</c>. A longer run sets the environment
+    /// variable <c>PROPERTY_ITERATIONS</c>, e.g. <c>PROPERTY_ITERATIONS=1000000 dotnet test FunctionApp.Tests --filter
     /// "FullyQualifiedName~TokenValidatorProperties"</c>.
     /// </summary>
-    private static readonly int Iterations =
-        int.TryParse(Environment.GetEnvironmentVariable("PROPERTY_ITERATIONS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 100_000;
-
-    /// <summary>The CsCheck seed every run starts from, so CI tries the same inputs each time.</summary>
-    private const string FixedSeed = "Auth0Hostile";
-
-    /// <summary>Further cases CsCheck draws, after the failing one, to find a smaller input that fails.</summary>
-    private const int ShrinkIterations = 20_000;
+    private static readonly FixedSeedProperty Cases = new("Auth0Hostile", DefaultIterations: 100_000, ShrinkIterations: 20_000);
 
     private readonly ValidatorFixture _fixture;
     private readonly ITestOutputHelper _output;
@@ -98,7 +90,7 @@ public sealed class TokenValidatorProperties : IClassFixture<ValidatorFixture>
             tally.AddOrUpdate((c.Family, result.IsVerified ? "verified" : result.Rejection!.Reason), 1, (_, count) => count + 1);
         });
 
-        WriteTally(tally);
+        FixedSeedProperty.WriteTally(tally, _output);
     }
 
     [Fact]
@@ -173,83 +165,7 @@ public sealed class TokenValidatorProperties : IClassFixture<ValidatorFixture>
 
     private Task<AccessTokenResult> Validate(HostileCase c) => _fixture.Validator.ValidateAsync(c.Authorization, CancellationToken.None);
 
-    /// <summary>
-    /// Runs <paramref name="property"/> on <see cref="Iterations"/> cases, case i drawn from the i-th seed of
-    /// <see cref="FixedSeed"/>'s sequence: CsCheck's own Sample fixes only its first case's seed and draws the rest from
-    /// the clock. The first failing case goes to CsCheck's SampleAsync with its seed, which fails on it again, shrinks
-    /// it, and throws with the smallest input and its seed. With CsCheck_Seed set, only that seed is run (and shrunk).
-    /// </summary>
-    private async Task CheckAsync(Func<HostileCase, Task> property, int threads = 2)
-    {
-        var gen = _fixture.Gen.Cases;
-        if (Check.Seed is { } replay)
-        {
-            await gen.SampleAsync(property, seed: replay, iter: ShrinkIterations, threads: threads, print: c => c.ToString());
-            return;
-        }
-
-        var sequence = PCG.Parse(FixedSeed);
-        var seeds = Enumerable.Range(0, Iterations).Select(_ => sequence.Next64()).ToArray();
-        var next = -1;
-        (string Seed, Exception Failure)? failing = null;
-        var gate = new Lock();
-        var workers = Enumerable.Range(0, threads).Select(_ => Task.Run(async () =>
-        {
-            while (true)
-            {
-                lock (gate)
-                {
-                    if (failing is not null)
-                    {
-                        return;
-                    }
-                }
-
-                var i = Interlocked.Increment(ref next);
-                if (i >= seeds.Length)
-                {
-                    return;
-                }
-
-                var pcg = new PCG(sequence.Stream, seeds[i]);
-                var seed = pcg.ToString();
-                try
-                {
-                    await property(gen.Generate(pcg, null, out Size _));
-                }
-                catch (Exception failure)
-                {
-                    lock (gate)
-                    {
-                        failing ??= (seed, failure);
-                    }
-                }
-            }
-        }));
-        await Task.WhenAll(workers);
-        if (failing is { } first)
-        {
-            await gen.SampleAsync(property, seed: first.Seed, iter: ShrinkIterations, threads: threads, print: c => c.ToString());
-            throw new InvalidOperationException(
-                $"The case of seed {first.Seed} failed once but not again, so the property depends on more than its input:\n"
-                + gen.Generate(PCG.Parse(first.Seed), null, out Size _), first.Failure);
-        }
-
-        _output.WriteLine($"{Iterations:N0} cases from seed {FixedSeed}, all passed.");
-    }
-
-    private void WriteTally(ConcurrentDictionary<(string Family, string Result), int> tally)
-    {
-        foreach (var (result, count) in tally.GroupBy(t => t.Key.Result).Select(g => (g.Key, g.Sum(t => t.Value))).OrderByDescending(r => r.Item2))
-        {
-            _output.WriteLine($"{result}: {count:N0}");
-        }
-
-        foreach (var ((family, result), count) in tally.OrderBy(t => t.Key.Family, StringComparer.Ordinal).ThenByDescending(t => t.Value))
-        {
-            _output.WriteLine($"  {family} / {result}: {count:N0}");
-        }
-    }
+    private Task CheckAsync(Func<HostileCase, Task> property, int threads = 2) => Cases.CheckAsync(_fixture.Gen.Cases, property, _output, threads);
 }
 
 /// <summary>
