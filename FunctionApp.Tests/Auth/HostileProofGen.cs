@@ -409,8 +409,8 @@ public sealed class HostileProofGen : IDisposable
                 var genuine = Materialise(Untouched(), jti, nonce).Proof!;
                 var segments = genuine.Split('.');
                 segments[segment] = decoded
-                    ? Base64Url.EncodeToString(Mutate(Base64Url.DecodeFromChars(segments[segment]).ToList(), ops, b => (byte)b, (b, bit) => (byte)(b ^ (1 << bit))).ToArray())
-                    : new string(Mutate(segments[segment].ToList(), ops, c => (char)c, (c, bit) => (char)(c ^ (1 << bit))).ToArray());
+                    ? Base64Url.EncodeToString(SequenceEdits.Apply(Base64Url.DecodeFromChars(segments[segment]).ToList(), ops, b => (byte)b, (b, bit) => (byte)(b ^ (1 << bit))).ToArray())
+                    : new string(SequenceEdits.Apply(segments[segment].ToList(), ops, c => (char)c, (c, bit) => (char)(c ^ (1 << bit))).ToArray());
                 var proof = string.Join('.', segments);
                 return new MadeProof(proof, SameAsGenuine(proof, genuine));
             });
@@ -432,28 +432,6 @@ public sealed class HostileProofGen : IDisposable
             && Base64Url.DecodeFromChars(proof.AsSpan(cut + 1)).AsSpan().SequenceEqual(Base64Url.DecodeFromChars(genuine.AsSpan(cut + 1)))
             ? ProofExpectation.MayVerify
             : ProofExpectation.NeverVerifies;
-    }
-
-    private static List<T> Mutate<T>(List<T> items, (string Name, int Position, int Value)[] ops, Func<int, T> make, Func<T, int, T> flip)
-    {
-        foreach (var (name, position, value) in ops)
-        {
-            var at = position % (items.Count + 1);
-            switch (name)
-            {
-                case "flip" when at < items.Count:
-                    items[at] = flip(items[at], value);
-                    break;
-                case "insert" or "insert char":
-                    items.Insert(at, make(value));
-                    break;
-                case "delete" when at < items.Count:
-                    items.RemoveAt(at);
-                    break;
-            }
-        }
-
-        return items;
     }
 
     // ----- Shapes: the header value around the proof, its segments, several proofs, sizes -----

@@ -157,33 +157,11 @@ public sealed class HostileTokenGen
         {
             var segments = ValidToken.Split('.');
             segments[segment] = decoded
-                ? Base64Url.EncodeToString(Mutate(Base64Url.DecodeFromChars(segments[segment]).ToList(), ops, b => (byte)b, (b, bit) => (byte)(b ^ (1 << bit))).ToArray())
-                : new string(Mutate(segments[segment].ToList(), ops, c => (char)c, (c, bit) => (char)(c ^ (1 << bit))).ToArray());
+                ? Base64Url.EncodeToString(SequenceEdits.Apply(Base64Url.DecodeFromChars(segments[segment]).ToList(), ops, b => (byte)b, (b, bit) => (byte)(b ^ (1 << bit))).ToArray())
+                : new string(SequenceEdits.Apply(segments[segment].ToList(), ops, c => (char)c, (c, bit) => (char)(c ^ (1 << bit))).ToArray());
             var recipe = $"segment {segment} {(decoded ? "decoded" : "base64url")}: " + string.Join(", ", ops.Select(o => $"{o.Name}@{o.Position}({o.Value})"));
             return ("bytes", recipe, string.Join('.', segments), false);
         });
-    }
-
-    private static List<T> Mutate<T>(List<T> items, (string Name, int Position, int Value)[] ops, Func<int, T> make, Func<T, int, T> flip)
-    {
-        foreach (var (name, position, value) in ops)
-        {
-            var at = position % (items.Count + 1);
-            switch (name)
-            {
-                case "flip" when at < items.Count:
-                    items[at] = flip(items[at], value);
-                    break;
-                case "insert" or "insert char":
-                    items.Insert(at, make(value));
-                    break;
-                case "delete" when at < items.Count:
-                    items.RemoveAt(at);
-                    break;
-            }
-        }
-
-        return items;
     }
 
     // The header's and the payload's members changed, then the JSON text around them; signed anew or not.
