@@ -43,9 +43,9 @@ internal sealed class DPoPProofValidator
     {
         ArgumentNullException.ThrowIfNull(boundKey);
         var proof = request.Proof.AsSpan().Trim();
-        // The host joins repeated headers with commas, which no compact JWS contains: RFC 9449 4.3 wants exactly one proof.
         byte[]? headerJson = null;
         byte[]? payloadJson = null;
+        // The host joins repeated headers with commas, which no compact JWS contains: RFC 9449 4.3 wants exactly one proof.
         var rejection = proof.IsEmpty ? TokenRejection.MissingProof
             : proof.Contains(',') ? TokenRejection.SeveralProofs
             : proof.Length > MaxProofLength ? TokenRejection.ProofTooLarge
