@@ -1,0 +1,40 @@
+using System.Text;
+using FunctionApp.Auth;
+
+namespace FunctionApp.Tests.Auth;
+
+/// <summary>The DPoP rejections' statuses and bodies under each error contract.</summary>
+public sealed class TokenRejectionStatusTests
+{
+    [Fact]
+    public void DPoP_required_is_a_403_detail_under_the_sample_and_a_401_invalid_request_under_RFC_6750()
+    {
+        Assert.Equal((403, """{"detail":"DPoP is required"}"""), Answer(TokenRejection.DPoPRequired, ErrorContract.Sample));
+        Assert.Equal((401, """{"error":"invalid_request","error_description":"DPoP is required"}"""), Answer(TokenRejection.DPoPRequired, ErrorContract.Rfc6750));
+    }
+
+    [Fact]
+    public void An_invalid_proof_is_a_400_under_the_sample_and_a_401_invalid_dpop_proof_under_RFC_6750()
+    {
+        Assert.Equal((400, """{"status":"error","msg":"DPoP proof is too old"}"""), Answer(TokenRejection.ProofTooOld, ErrorContract.Sample));
+        Assert.Equal((401, """{"error":"invalid_dpop_proof","error_description":"DPoP proof is too old"}"""), Answer(TokenRejection.ProofTooOld, ErrorContract.Rfc6750));
+    }
+
+    [Theory]
+    [InlineData(ErrorContract.Sample, """{"status":"error","msg":"DPoP proof needs the server's nonce"}""")]
+    [InlineData(ErrorContract.Rfc6750, """{"error":"use_dpop_nonce","error_description":"DPoP proof needs the server's nonce"}""")]
+    public void The_nonce_challenge_is_a_401_under_either_contract(ErrorContract contract, string body) =>
+        Assert.Equal((401, body), Answer(TokenRejection.MissingNonce, contract));
+
+    [Theory]
+    [InlineData(ErrorContract.Sample)]
+    [InlineData(ErrorContract.Rfc6750)]
+    public void A_full_replay_memory_is_a_503_to_retry_later(ErrorContract contract)
+    {
+        Assert.Equal(503, Answer(TokenRejection.ReplayMemoryFull, contract).Status);
+        Assert.True(TokenRejection.ReplayMemoryFull.RetryLater);
+    }
+
+    private static (int Status, string Body) Answer(TokenRejection rejection, ErrorContract contract) =>
+        ((int)rejection.Status(contract), Encoding.UTF8.GetString(rejection.Body(contract).Span));
+}
