@@ -75,7 +75,7 @@ internal sealed class DPoPProofValidator
 
         if (_nonces.Enabled)
         {
-            var nonce = String(payload.RootElement, "nonce");
+            var nonce = StrictJson.StringMember(payload.RootElement, "nonce");
             if (nonce is null || !_nonces.IsValid(nonce))
             {
                 return nonce is null ? TokenRejection.MissingNonce : TokenRejection.StaleNonce;
@@ -114,16 +114,13 @@ internal sealed class DPoPProofValidator
         const string Path = "/api/warm-up";
         const string Token = "warm.up.token";
         var url = new Uri("https://warm-up.invalid" + Path);
+        using var jwk = JsonDocument.Parse($$"""{"kty":"EC","crv":"P-256","x":"{{BasePointX}}","y":"{{BasePointY}}"}""");
         var header = JwsSegments.Encode(writer =>
         {
             writer.WriteString("typ", "dpop+jwt");
             writer.WriteString("alg", "ES256");
-            writer.WriteStartObject("jwk");
-            writer.WriteString("kty", "EC");
-            writer.WriteString("crv", "P-256");
-            writer.WriteString("x", BasePointX);
-            writer.WriteString("y", BasePointY);
-            writer.WriteEndObject();
+            writer.WritePropertyName("jwk");
+            jwk.RootElement.WriteTo(writer);
         });
         var payload = JwsSegments.Encode(writer =>
         {
@@ -138,19 +135,18 @@ internal sealed class DPoPProofValidator
             }
         });
         var proof = $"{header}.{payload}.{Base64Url.EncodeToString(new byte[64])}";
-        using var jwk = JsonDocument.Parse($$"""{"kty":"EC","crv":"P-256","x":"{{BasePointX}}","y":"{{BasePointY}}"}""");
         return Check(new ProtectedRequest("DPoP " + Token, proof, "GET", url), Token, ProofKey.TryRead(jwk.RootElement, "ES256")!.Thumbprint);
     }
 
     private TokenRejection? CheckHeader(JsonElement header, out string? algorithm, out ProofKey? key)
     {
         (algorithm, key) = (null, null);
-        if (String(header, "typ") != "dpop+jwt")
+        if (StrictJson.StringMember(header, "typ") != "dpop+jwt")
         {
             return TokenRejection.ProofType;
         }
 
-        algorithm = String(header, "alg");
+        algorithm = StrictJson.StringMember(header, "alg");
         if (algorithm is null || !_policy.Algorithms.Contains(algorithm, StringComparer.Ordinal))
         {
             return TokenRejection.ProofAlgorithm;
@@ -179,14 +175,14 @@ internal sealed class DPoPProofValidator
     private TokenRejection? CheckClaims(
         JsonElement payload, in ProtectedRequest request, ReadOnlySpan<char> accessToken, out string? jti, out DateTimeOffset issuedAt)
     {
-        jti = String(payload, "jti");
+        jti = StrictJson.StringMember(payload, "jti");
         issuedAt = default;
-        if (String(payload, "htm") is not { } method || !string.Equals(method, request.Method, StringComparison.Ordinal))
+        if (StrictJson.StringMember(payload, "htm") is not { } method || !string.Equals(method, request.Method, StringComparison.Ordinal))
         {
             return TokenRejection.ProofMethod;
         }
 
-        if (String(payload, "htu") is not { } url || !ProofTarget.Matches(url, request, _policy))
+        if (StrictJson.StringMember(payload, "htu") is not { } url || !ProofTarget.Matches(url, request, _policy))
         {
             return TokenRejection.ProofUrl;
         }
@@ -214,7 +210,7 @@ internal sealed class DPoPProofValidator
             return TokenRejection.ProofNoId;
         }
 
-        return String(payload, "ath") == TokenHash(accessToken) ? null : TokenRejection.ProofTokenHash;
+        return StrictJson.StringMember(payload, "ath") == TokenHash(accessToken) ? null : TokenRejection.ProofTokenHash;
     }
 
     // RFC 9449 4.2: ath is the base64url SHA-256 of the ASCII access token.
@@ -226,7 +222,4 @@ internal sealed class DPoPProofValidator
         SHA256.HashData(bytes, hash);
         return Base64Url.EncodeToString(hash);
     }
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

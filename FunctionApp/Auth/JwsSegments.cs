@@ -91,7 +91,8 @@ internal static class JwsSegments
         return Base64Url.EncodeToString(buffer.WrittenSpan);
     }
 
-    private static byte[]? TryDecode(ReadOnlySpan<char> segment)
+    /// <summary>The bytes of a base64url text without padding, or null when it is none.</summary>
+    public static byte[]? TryDecode(ReadOnlySpan<char> segment)
     {
         // TryDecodeFromChars returns false only for a destination too small; a segment that is no base64url, such as
         // one of 4n+1 characters, makes it throw.

@@ -35,7 +35,7 @@ internal sealed class ProofKey
     public static ProofKey? TryRead(JsonElement jwk, string algorithm)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
-        if (jwk.ValueKind != JsonValueKind.Object || Member(jwk, "kty") is not { } kty)
+        if (jwk.ValueKind != JsonValueKind.Object || StrictJson.StringMember(jwk, "kty") is not { } kty)
         {
             return null;
         }
@@ -78,7 +78,7 @@ internal sealed class ProofKey
             "ES384" => ("P-384", ECCurve.NamedCurves.nistP384, 48),
             _ => ("P-521", ECCurve.NamedCurves.nistP521, 66),
         };
-        if (Member(jwk, "crv") != curveName || Member(jwk, "x") is not { } x || Member(jwk, "y") is not { } y
+        if (StrictJson.StringMember(jwk, "crv") != curveName || StrictJson.StringMember(jwk, "x") is not { } x || StrictJson.StringMember(jwk, "y") is not { } y
             || Decode(x) is not { Length: var xLength } qx || xLength != size || Decode(y) is not { Length: var yLength } qy || yLength != size)
         {
             return null;
@@ -91,7 +91,7 @@ internal sealed class ProofKey
     private static ProofKey? ReadRsa(JsonElement jwk)
     {
         // 2048 bits at least, as for the tenant's own keys; 8192 at most, a bound on the work a proof can ask for.
-        if (Member(jwk, "n") is not { } n || Member(jwk, "e") is not { } e
+        if (StrictJson.StringMember(jwk, "n") is not { } n || StrictJson.StringMember(jwk, "e") is not { } e
             || Decode(n) is not { Length: >= 256 and <= 1024 } modulus || modulus[0] == 0
             || Decode(e) is not { Length: >= 1 and <= 8 } exponent || exponent[0] == 0)
         {
@@ -106,9 +106,5 @@ internal sealed class ProofKey
     private static string ThumbprintOf(string requiredMembers) =>
         Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(requiredMembers)));
 
-    private static string? Member(JsonElement jwk, string name) =>
-        jwk.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static byte[]? Decode(string text) =>
-        text.Length > 0 && Base64Url.IsValid(text) ? Base64Url.DecodeFromChars(text) : null;
+    private static byte[]? Decode(string text) => text.Length > 0 ? JwsSegments.TryDecode(text) : null;
 }

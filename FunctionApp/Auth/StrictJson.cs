@@ -235,6 +235,10 @@ internal static class StrictJson
         return reader.TokenType == JsonTokenType.EndArray;
     }
 
+    /// <summary>The member <paramref name="name"/> of an object read from strict JSON, when it is a string; null otherwise.</summary>
+    public static string? StringMember(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
     // A string, or null read as no value; false for anything else.
     private static bool TryReadString(ref Utf8JsonReader reader, out string? value)
     {
