@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using FunctionApp.Auth;
 using FunctionApp.Tests.Support;
 using Outcome = FunctionApp.Auth.DPoPReplayMemory.Outcome;
@@ -177,19 +176,7 @@ public sealed class DPoPReplayMemoryTests
         for (var round = 0; round < 200; round++)
         {
             var jti = $"jti-{round}";
-            var outcomes = new ConcurrentBag<Outcome>();
-            using var start = new Barrier(threads);
-
-            var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(
-                () =>
-                {
-                    start.SignalAndWait();
-                    outcomes.Add(memory.TryRemember(Thumbprint, jti, In(300)));
-                },
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default)).ToArray();
-            await Task.WhenAll(workers);
+            var outcomes = await RaceAsync(memory, jti, threads);
 
             Assert.Equal(1, outcomes.Count(o => o == Outcome.Remembered));
             Assert.Equal(threads - 1, outcomes.Count(o => o == Outcome.Replayed));
@@ -213,21 +200,25 @@ public sealed class DPoPReplayMemoryTests
         for (var round = 0; round < 100; round++)
         {
             var jti = $"jti-{round}";
-            var outcomes = new ConcurrentBag<Outcome>();
-            using var start = new Barrier(threads);
-
-            var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(
-                () =>
-                {
-                    start.SignalAndWait();
-                    outcomes.Add(memory.TryRemember(Thumbprint, jti, In(300)));
-                },
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default)).ToArray();
-            await Task.WhenAll(workers);
+            var outcomes = await RaceAsync(memory, jti, threads);
 
             Assert.Equal(1, outcomes.Count(o => o == Outcome.Remembered));
         }
+    }
+
+    // The same proof offered by every thread at once, released together by a barrier; what each was answered.
+    private async Task<Outcome[]> RaceAsync(DPoPReplayMemory memory, string jti, int threads)
+    {
+        using var start = new Barrier(threads);
+        var workers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait();
+                return memory.TryRemember(Thumbprint, jti, In(300));
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default));
+        return await Task.WhenAll(workers);
     }
 }
