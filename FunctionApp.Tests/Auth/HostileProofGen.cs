@@ -526,27 +526,8 @@ public sealed class HostileProofGen : IDisposable
         return members.Count == 0 ? ProofExpectation.Verifies : members.Max(m => m.Verdict);
     }
 
-    private static byte[] Serialize(List<Member> members, string space, byte[] jwk)
-    {
-        var json = new List<byte> { (byte)'{' };
-        var first = true;
-        foreach (var member in members)
-        {
-            if (!first)
-            {
-                json.Add((byte)',');
-            }
-
-            first = false;
-            json.AddRange(Encoding.ASCII.GetBytes(space));
-            json.AddRange(member.RawName);
-            json.AddRange(Encoding.ASCII.GetBytes(space + ":" + space));
-            json.AddRange(member.IsJwk ? jwk : member.Value.Bytes);
-        }
-
-        json.AddRange(Encoding.ASCII.GetBytes(space + "}"));
-        return [.. json];
-    }
+    private static byte[] Serialize(List<Member> members, string space, byte[] jwk) =>
+        SequenceEdits.JsonObject(members.Select(m => (m.RawName, m.IsJwk ? jwk : m.Value.Bytes)), space);
 
     private static byte[] Replace(byte[] bytes, string marker, string with)
     {

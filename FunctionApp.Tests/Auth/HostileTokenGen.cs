@@ -313,27 +313,8 @@ public sealed class HostileTokenGen
 
     private static ReadOnlySpan<char> SigningInput(string token) => token.AsSpan(0, Math.Max(token.LastIndexOf('.'), 0));
 
-    private static byte[] Serialize(IEnumerable<Member> members, string space)
-    {
-        var json = new List<byte> { (byte)'{' };
-        var first = true;
-        foreach (var member in members)
-        {
-            if (!first)
-            {
-                json.Add((byte)',');
-            }
-
-            first = false;
-            json.AddRange(Encoding.ASCII.GetBytes(space));
-            json.AddRange(member.RawName);
-            json.AddRange(Encoding.ASCII.GetBytes(space + ":" + space));
-            json.AddRange(member.Value.Bytes);
-        }
-
-        json.AddRange(Encoding.ASCII.GetBytes(space + "}"));
-        return [.. json];
-    }
+    private static byte[] Serialize(IEnumerable<Member> members, string space) =>
+        SequenceEdits.JsonObject(members.Select(m => (m.RawName, m.Value.Bytes)), space);
 
     private static Member Plain(string name, string value) => new(name, Fragment.Of(Quote(name)).Bytes, Fragment.Of(value));
 

@@ -1,6 +1,8 @@
+using System.Text;
+
 namespace FunctionApp.Tests.Auth;
 
-/// <summary>The small edits the hostile generators make to a sequence of bytes or characters.</summary>
+/// <summary>The small edits the hostile generators make to a sequence of bytes or characters, and the JSON they write.</summary>
 public static class SequenceEdits
 {
     /// <summary>
@@ -32,5 +34,32 @@ public static class SequenceEdits
         }
 
         return items;
+    }
+
+    /// <summary>
+    /// A JSON object written from raw member names and values, which need not be valid JSON or UTF-8, with
+    /// <paramref name="space"/> around every name, colon and closing brace.
+    /// </summary>
+    public static byte[] JsonObject(IEnumerable<(byte[] RawName, byte[] Value)> members, string space)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        var json = new List<byte> { (byte)'{' };
+        var first = true;
+        foreach (var (rawName, value) in members)
+        {
+            if (!first)
+            {
+                json.Add((byte)',');
+            }
+
+            first = false;
+            json.AddRange(Encoding.ASCII.GetBytes(space));
+            json.AddRange(rawName);
+            json.AddRange(Encoding.ASCII.GetBytes(space + ":" + space));
+            json.AddRange(value);
+        }
+
+        json.AddRange(Encoding.ASCII.GetBytes(space + "}"));
+        return [.. json];
     }
 }
