@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace FunctionApp.TestHost;
 
 /// <summary>
-/// The README's first command: runs the app against an embedded local issuer (or, with --settings, against the Auth0
-/// tenant a local.settings.json names) and prints curl commands to try it.
+/// The README's first command: runs the app (or, with --app, any built isolated-worker function app) against an embedded
+/// local issuer (or, with --settings, against the Auth0 tenant a local.settings.json names) and prints curl commands to
+/// try it.
 /// </summary>
 public static class Demo
 {
@@ -19,11 +20,12 @@ public static class Demo
     /// <summary>
     /// Runs until <paramref name="stop"/> (exit code 0) or until the worker dies (exit code 1). With
     /// <paramref name="issuers"/> 2, two local issuers stand for a tenant reached through two domains. The printed
-    /// DPoP commands keep their key in <paramref name="dpopKeyFile"/>.
+    /// DPoP commands keep their key in <paramref name="dpopKeyFile"/>. <paramref name="appDirectory"/> names another
+    /// function app's build output to run instead of this repository's.
     /// </summary>
     public static async Task<int> RunAsync(
         string? settingsPath, int port, int issuers, ILoggerFactory loggers, TextWriter output, CancellationToken stop,
-        string dpopKeyFile = DemoDPoPKeyFile)
+        string dpopKeyFile = DemoDPoPKeyFile, string? appDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         var locals = new List<LocalIssuer>();
@@ -46,12 +48,13 @@ public static class Demo
         try
         {
             await using var host = await FunctionsHost.StartAsync(
-                new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = settings, HttpPort = port },
+                new FunctionsHostOptions { AppDirectory = appDirectory ?? FunctionsHostOptions.DefaultAppDirectory, Settings = settings, HttpPort = port },
                 loggers);
-            await output.WriteLineAsync(locals switch
+            await output.WriteLineAsync((locals, appDirectory) switch
             {
-                [] => TenantInstructions(host.BaseAddress, settings),
-                [var issuer] => LocalInstructions(host.BaseAddress, issuer, dpopKeyFile),
+                (_, not null) => AppInstructions(host.BaseAddress, appDirectory, host.Routes, locals.FirstOrDefault()),
+                ([], _) => TenantInstructions(host.BaseAddress, settings),
+                ([var issuer], _) => LocalInstructions(host.BaseAddress, issuer, dpopKeyFile),
                 _ => LocalInstructions(host.BaseAddress, locals),
             });
             await output.FlushAsync(CancellationToken.None);
@@ -137,6 +140,36 @@ public static class Demo
 
             Press Ctrl+C to stop.
             """).ToString();
+    }
+
+    // Another app's routes are known only from its functions; each is shown with and without a token.
+    private static string AppInstructions(Uri app, string appDirectory, IReadOnlyList<FunctionRoute> routes, LocalIssuer? issuer)
+    {
+        var text = new System.Text.StringBuilder($"""
+
+            The app in {appDirectory} is running at {app}
+            """);
+        text.AppendLine(issuer is null
+            ? "against the Auth0 tenant its settings name."
+            : $"against a local issuer at {issuer.Authority} (client id {issuer.ClientId}, client secret {issuer.Grant.ClientSecret}).");
+        text.AppendLine().AppendLine("1. Its HTTP functions, without a token:");
+        foreach (var route in routes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"   curl -i {app}{route.Template}");
+        }
+
+        text.AppendLine().AppendLine(issuer is null
+            ? "2. With an access token from your tenant:"
+            : $"2. With an access token from the local issuer (it grants {issuer.Grant.GrantedScope}):");
+        text.AppendLine(issuer is null
+            ? "   TOKEN='<YOUR ACCESS TOKEN>'"
+            : $"""   TOKEN=$(curl -s -X POST {issuer.Authority}oauth/token -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')""");
+        foreach (var route in routes)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"   curl -i {app}{route.Template} -H \"Authorization: Bearer $TOKEN\"");
+        }
+
+        return text.AppendLine().Append("Press Ctrl+C to stop.").ToString();
     }
 
     private static string TenantInstructions(Uri app, Dictionary<string, string> settings)

@@ -5,10 +5,11 @@ using FunctionApp.TestHost.Issuer;
 using Microsoft.Extensions.Logging;
 
 const string Usage = """
-    Usage: dotnet run --project FunctionApp.TestHost -- demo [--settings local.settings.json] [--port 7071] [--issuers 2]
+    Usage: dotnet run --project FunctionApp.TestHost -- demo [--app DIR] [--settings local.settings.json] [--port 7071] [--issuers 2]
            dotnet run --project FunctionApp.TestHost -- dpop-proof --key FILE --method METHOD --url URL [--token ACCESS_TOKEN] [--nonce NONCE]
 
       demo                 build and run the app against an embedded local issuer, and print curl commands
+      --app DIR            run the built isolated-worker function app in DIR (its build or publish output) instead
       --settings FILE      run against the Auth0 tenant that FILE's Values name instead
       --port N             the HTTP port on 127.0.0.1 (default 7071, as func start)
       --issuers 2          two local issuers, as one tenant's two custom domains (Auth0__Domain lists both)
@@ -33,6 +34,7 @@ if (args is not ["demo", ..])
 }
 
 string? settings = null;
+string? app = null;
 var port = 7071;
 var issuers = 1;
 for (var i = 1; i < args.Length; i++)
@@ -41,6 +43,9 @@ for (var i = 1; i < args.Length; i++)
     {
         case "--settings" when i + 1 < args.Length:
             settings = Path.GetFullPath(args[++i]);
+            break;
+        case "--app" when i + 1 < args.Length:
+            app = Path.GetFullPath(args[++i]);
             break;
         case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out port):
             i++;
@@ -54,6 +59,12 @@ for (var i = 1; i < args.Length; i++)
     }
 }
 
+if (app is not null && !File.Exists(Path.Combine(app, "worker.config.json")))
+{
+    Console.Error.WriteLine($"--app {app}: no worker.config.json there; name the build or publish output folder of an isolated-worker function app.");
+    return 2;
+}
+
 using var loggers = LoggerFactory.Create(logging => logging
     .AddSimpleConsole(console => console.SingleLine = true)
     .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
@@ -63,7 +74,7 @@ using var stop = new CancellationTokenSource();
 // Ctrl+C and SIGTERM both stop the worker before the host exits, so no worker is left behind.
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-return await Demo.RunAsync(settings, port, issuers, loggers, Console.Out, stop.Token);
+return await Demo.RunAsync(settings, port, issuers, loggers, Console.Out, stop.Token, appDirectory: app);
 
 void Stop(PosixSignalContext signal)
 {

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
-// Functions marked [RequireAccessToken] answer only callers with a valid Auth0 access token (settings: Auth0__*).
-builder.UseAuth0AccessTokens();
+// Every HTTP function answers only callers with a valid Auth0 access token (settings: Auth0__*), unless it is marked
+// [AllowAnonymousAccess]; [RequireAccessToken("permission")] asks for more.
+builder.UseAuth0AccessTokens(options => options.RequireAccessTokenByDefault = true);
 
 // The OpenAPI document and Swagger UI, generated from the functions' declarations.
 builder.Services.AddApiDocs();

@@ -38,6 +38,9 @@ public sealed partial class FunctionsHost : IAsyncDisposable
     /// <summary>The address of the HTTP listener, e.g. http://127.0.0.1:7071/.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The routes of the app's HTTP-triggered functions, as the worker reported them.</summary>
+    public IReadOnlyList<FunctionRoute> Routes => _routes;
+
     /// <summary>The worker's process id.</summary>
     public int WorkerProcessId => _worker!.Id;
 

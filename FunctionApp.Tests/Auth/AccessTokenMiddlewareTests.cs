@@ -5,6 +5,7 @@ using FunctionApp.Tests.Support;
 using FunctionApp.TestHost.Issuer;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FunctionApp.Tests.Auth;
@@ -19,7 +20,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     {
         await _app.InitializeAsync();
         _middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions([typeof(ApiFunctions)]), _app.Validator, _app.Nonces, _app.Policy, _app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
+            new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Policy, _app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
     }
 
     public Task DisposeAsync() => _app.DisposeAsync();
@@ -126,5 +127,61 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
 
         Assert.False(seen!.IsSenderConstrained);
         Assert.Null(seen.KeyThumbprint);
+    }
+
+    [Fact]
+    public async Task A_function_whose_declaration_cannot_be_read_does_not_run_answers_500_and_is_named_in_the_log()
+    {
+        var logs = new CapturedLogs();
+        using var loggers = logs.CreateFactory();
+        var middleware = new AccessTokenMiddleware(
+            new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Policy, _app.Telemetry,
+            loggers.CreateLogger<AccessTokenMiddleware>());
+        var context = new TestFunctionContext("messages", "Bearer " + _app.Issuer.CreateToken(), entryPoint: "Library.Messages.Run", pathToAssembly: "/nowhere/Library.dll");
+        var ran = false;
+
+        await middleware.Invoke(context, _ => { ran = true; return Task.CompletedTask; });
+
+        Assert.False(ran);
+        Assert.Equal(HttpStatusCode.InternalServerError, context.Response!.StatusCode);
+        Assert.Equal("""{"detail":"Internal Server Error"}""", context.Response.BodyText);
+        var line = Assert.Single(logs.Lines, l => l.Level == LogLevel.Error);
+        Assert.StartsWith("Refused a request to messages: who may call it could not be read", line.Message, StringComparison.Ordinal);
+        Assert.Contains("Library.Messages.Run", line.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_protected_function_whose_url_cannot_be_parsed_refuses_a_caller_without_a_token()
+    {
+        var context = new TestFunctionContext("private", authorization: null, unparsableUrl: true);
+
+        await _middleware.Invoke(context, RunFunction);
+
+        Assert.Equal(HttpStatusCode.Forbidden, context.Response!.StatusCode);
+        Assert.Equal("""{"detail":"Not authenticated"}""", context.Response.BodyText);
+    }
+
+    [Fact]
+    public async Task A_protected_function_whose_url_cannot_be_parsed_still_answers_a_valid_bearer_token()
+    {
+        var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken(), unparsableUrl: true);
+
+        await _middleware.Invoke(context, RunFunction);
+
+        Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_DPoP_proof_for_a_request_whose_url_cannot_be_parsed_is_refused_as_invalid()
+    {
+        using var key = DPoPKey.CreateEs256();
+        var token = _app.Issuer.CreateBoundToken(key);
+        var context = new TestFunctionContext(
+            "private", "DPoP " + token, key.CreateProof("GET", "http://127.0.0.1/api/private", token), unparsableUrl: true);
+
+        await _middleware.Invoke(context, RunFunction);
+
+        Assert.Equal(HttpStatusCode.BadRequest, context.Response!.StatusCode);
+        Assert.Equal(TokenRejection.ProofUrl.Body(ErrorContract.Sample).ToArray(), ((MemoryStream)context.Response.Body).ToArray());
     }
 }

@@ -1,50 +1,136 @@
+using System.Collections.Immutable;
 using FunctionApp.Auth;
 using FunctionApp.Functions;
+using FunctionApp.Tests.Support;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
 namespace FunctionApp.Tests.Auth;
 
-/// <summary>The [RequireAccessToken] marks, read at start-up, and the marks that stop start-up.</summary>
+/// <summary>Who may call a function, read from its own declaration wherever it lives, and the declarations that are refused.</summary>
 public sealed class ProtectedFunctionsTests
 {
-    private readonly ProtectedFunctions _app = new([typeof(ApiFunctions), typeof(ApiDocsFunctions)]);
+    private static readonly ProtectedFunctions ByMark = new(requireByDefault: false);
+    private static readonly ProtectedFunctions ByDefault = new(requireByDefault: true);
 
     [Fact]
     public void Private_requires_a_token_and_no_permission()
     {
-        Assert.True(_app.TryGetRequirement("private", out var requirement));
+        var requirement = Access(ByMark, "private", typeof(ApiFunctions), nameof(ApiFunctions.Private)).Requirement;
+
+        Assert.NotNull(requirement);
         Assert.Empty(requirement.Permissions);
     }
 
     [Fact]
     public void Private_scoped_requires_read_messages()
     {
-        Assert.True(_app.TryGetRequirement("private-scoped", out var requirement));
-        Assert.Equal(["read:messages"], requirement.Permissions);
+        var requirement = Access(ByMark, "private-scoped", typeof(ApiFunctions), nameof(ApiFunctions.PrivateScoped)).Requirement;
+
+        Assert.Equal(["read:messages"], requirement!.Permissions);
         Assert.Equal("read:messages", requirement.Scope);
     }
 
     [Theory]
-    [InlineData("public")]
-    [InlineData("docs")]
-    [InlineData("nope")]
-    public void Unmarked_and_unknown_functions_require_nothing(string name) => Assert.False(_app.TryGetRequirement(name, out _));
+    [InlineData(typeof(ApiFunctions), nameof(ApiFunctions.Public))]
+    [InlineData(typeof(ApiDocsFunctions), nameof(ApiDocsFunctions.OpenApi))]
+    [InlineData(typeof(ApiDocsFunctions), nameof(ApiDocsFunctions.Page))]
+    [InlineData(typeof(ApiDocsFunctions), nameof(ApiDocsFunctions.Asset))]
+    public void Functions_marked_anonymous_answer_anyone_even_when_tokens_are_required_by_default(Type type, string method) =>
+        Assert.Same(FunctionAccess.Anonymous, Access(ByDefault, method, type, method));
 
     [Fact]
-    public void Function_names_are_matched_as_the_host_matches_them_without_regard_to_case() =>
-        Assert.True(_app.TryGetRequirement("PRIVATE", out _));
+    public void An_unmarked_http_function_answers_anyone_when_only_marks_require_tokens() =>
+        Assert.Same(FunctionAccess.Anonymous, Access(ByMark, "unmarked", typeof(UnmarkedFunction), nameof(UnmarkedFunction.Run)));
+
+    [Fact]
+    public void An_unmarked_http_function_requires_a_token_and_no_permission_by_default()
+    {
+        var requirement = Access(ByDefault, "unmarked", typeof(UnmarkedFunction), nameof(UnmarkedFunction.Run)).Requirement;
+
+        Assert.NotNull(requirement);
+        Assert.Empty(requirement.Permissions);
+    }
+
+    [Fact]
+    public void An_unmarked_function_with_another_trigger_runs_as_before_when_tokens_are_required_by_default() =>
+        Assert.Same(FunctionAccess.Anonymous, Access(ByDefault, "unmarked-timer", typeof(UnmarkedTimerFunction), nameof(UnmarkedTimerFunction.Run)));
 
     [Theory]
-    [InlineData(typeof(TimerFunction), "Function 'timer' is marked [RequireAccessToken] but is not HTTP-triggered.")]
-    [InlineData(typeof(MultiOutputFunction), "Function 'multi' is marked [RequireAccessToken] but does not return HttpResponseData")]
-    [InlineData(typeof(SpacedPermissionFunction), "Function 'spaced' requires a permission that is empty or contains a space or a quote.")]
-    [InlineData(typeof(NotAFunction), "NotAFunction.Run is marked [RequireAccessToken] but is not a function.")]
-    public void A_mark_the_middleware_could_not_honour_stops_start_up(Type type, string message)
+    [InlineData(typeof(TimerFunction), "Function 'TimerFunction' is marked [RequireAccessToken] but is not HTTP-triggered.")]
+    [InlineData(typeof(MultiOutputFunction), "Function 'MultiOutputFunction' is marked [RequireAccessToken] but does not return HttpResponseData")]
+    [InlineData(typeof(SpacedPermissionFunction), "Function 'SpacedPermissionFunction' requires a permission that is empty or contains a space or a quote.")]
+    [InlineData(typeof(MarkedBothWaysFunction), "Function 'MarkedBothWaysFunction' is marked both [RequireAccessToken] and [AllowAnonymousAccess].")]
+    public void A_mark_the_middleware_could_not_honour_refuses_the_function(Type type, string message)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new ProtectedFunctions([type]));
+        var access = Access(ByMark, type.Name, type, "Run");
 
-        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+        Assert.Null(access.Requirement);
+        Assert.StartsWith(message, access.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unmarked_http_function_that_could_not_answer_a_rejection_is_refused_when_tokens_are_required_by_default()
+    {
+        var access = Access(ByDefault, "unmarked-multi", typeof(UnmarkedMultiOutputFunction), nameof(UnmarkedMultiOutputFunction.Run));
+
+        Assert.Null(access.Requirement);
+        Assert.Contains("requires a token by default", access.Error, StringComparison.Ordinal);
+        Assert.Contains("[AllowAnonymousAccess]", access.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("FunctionApp.Functions.ApiFunctions.Nope", null)]
+    [InlineData("FunctionApp.Functions.Nope.Private", null)]
+    [InlineData("Private", null)]
+    [InlineData("FunctionApp.Functions.ApiFunctions.", null)]
+    [InlineData("FunctionApp.Functions.ApiFunctions.Private", "/nowhere/Missing.dll")]
+    [InlineData("FunctionApp.Functions.ApiFunctions.Private", "relative/Missing.dll")]
+    public void A_function_whose_method_cannot_be_found_is_refused_naming_it(string entryPoint, string? path)
+    {
+        var access = ByMark.Resolve("lost", entryPoint, path ?? typeof(ApiFunctions).Assembly.Location);
+
+        Assert.Null(access.Requirement);
+        Assert.StartsWith($"Function 'lost': its method {entryPoint} could not be read", access.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_function_whose_entry_point_names_an_overloaded_method_is_refused() =>
+        Assert.NotNull(Access(ByMark, "overloaded", typeof(OverloadedFunction), nameof(OverloadedFunction.Run)).Error);
+
+    [Fact]
+    public void What_a_function_requires_is_read_on_its_first_invocation_and_kept()
+    {
+        var definition = new MovableDefinition(TestFunctionContext.EntryPointOf(typeof(ApiFunctions), nameof(ApiFunctions.Private)));
+        var functions = new ProtectedFunctions(requireByDefault: false);
+        var first = functions.Resolve(definition);
+
+        definition.Path = "/nowhere/Missing.dll";
+
+        Assert.Same(first, functions.Resolve(definition));
+        Assert.NotNull(first.Requirement);
+    }
+
+    private static FunctionAccess Access(ProtectedFunctions functions, string name, Type type, string method) =>
+        functions.Resolve(name, TestFunctionContext.EntryPointOf(type, method), type.Assembly.Location);
+
+    private static class UnmarkedFunction
+    {
+        [Function("unmarked")]
+        public static HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => request.CreateResponse();
+    }
+
+    private static class UnmarkedTimerFunction
+    {
+        [Function("unmarked-timer")]
+        public static void Run([TimerTriggerStandIn] object timer) => GC.KeepAlive(timer);
+    }
+
+    private static class UnmarkedMultiOutputFunction
+    {
+        [Function("unmarked-multi")]
+        public static MultiOutput Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
+            new() { Response = request.CreateResponse() };
     }
 
     private static class TimerFunction
@@ -70,10 +156,23 @@ public sealed class ProtectedFunctionsTests
             request.CreateResponse();
     }
 
-    private static class NotAFunction
+    private static class MarkedBothWaysFunction
     {
+        [Function("both")]
         [RequireAccessToken]
-        public static HttpResponseData Run(HttpRequestData request) => request.CreateResponse();
+        [AllowAnonymousAccess]
+        public static HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
+            request.CreateResponse();
+    }
+
+    private static class OverloadedFunction
+    {
+        [Function("overloaded")]
+        [RequireAccessToken]
+        public static HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
+            request.CreateResponse();
+
+        public static HttpResponseData Run(HttpRequestData request, string other) => request.CreateResponse(other.Length == 0 ? System.Net.HttpStatusCode.OK : System.Net.HttpStatusCode.Accepted);
     }
 
     private sealed class MultiOutput
@@ -86,4 +185,24 @@ public sealed class ProtectedFunctionsTests
 
     [AttributeUsage(AttributeTargets.Parameter)]
     private sealed class TimerTriggerStandInAttribute : Attribute;
+
+    /// <summary>A definition whose assembly path a test can change after the first invocation.</summary>
+    private sealed class MovableDefinition(string entryPoint) : FunctionDefinition
+    {
+        public string Path { get; set; } = typeof(ApiFunctions).Assembly.Location;
+
+        public override ImmutableArray<FunctionParameter> Parameters => [];
+
+        public override string PathToAssembly => Path;
+
+        public override string EntryPoint => entryPoint;
+
+        public override string Id { get; } = Guid.NewGuid().ToString();
+
+        public override string Name => "private";
+
+        public override IImmutableDictionary<string, BindingMetadata> InputBindings => ImmutableDictionary<string, BindingMetadata>.Empty;
+
+        public override IImmutableDictionary<string, BindingMetadata> OutputBindings => ImmutableDictionary<string, BindingMetadata>.Empty;
+    }
 }

@@ -18,16 +18,15 @@ public sealed class DemoTests
         var logs = new CapturedLogs();
         using var loggers = logs.CreateFactory();
         using var stop = new CancellationTokenSource();
-        var output = new InstructionsWriter();
+        var output = new DemoInstructions();
         var demo = Demo.RunAsync(settingsPath: null, port: 0, issuers: 1, loggers, output, stop.Token);
-        var lines = (await output.Printed.WaitAsync(TimeSpan.FromSeconds(60)))
-            .Split('\n').Select(l => l.Trim()).ToArray();
+        var lines = await output.LinesAsync();
 
-        var publicResult = await BashAsync(lines.Single(l => l.StartsWith("curl -i", StringComparison.Ordinal) && l.EndsWith("api/public", StringComparison.Ordinal)));
-        var tokenResult = await BashAsync(lines.Single(l => l.StartsWith("curl -s -X POST", StringComparison.Ordinal) && !l.Contains("DPoP", StringComparison.Ordinal)));
+        var publicResult = await DemoInstructions.BashAsync(lines.Single(l => l.StartsWith("curl -i", StringComparison.Ordinal) && l.EndsWith("api/public", StringComparison.Ordinal)));
+        var tokenResult = await DemoInstructions.BashAsync(lines.Single(l => l.StartsWith("curl -s -X POST", StringComparison.Ordinal) && !l.Contains("DPoP", StringComparison.Ordinal)));
         var token = lines.Single(l => l.StartsWith("TOKEN=", StringComparison.Ordinal));
-        var privateResult = await BashAsync(token + "\n" + lines.Single(l => l.EndsWith("api/private -H \"Authorization: Bearer $TOKEN\"", StringComparison.Ordinal)));
-        var scopedResult = await BashAsync(token + "\n" + lines.Single(l => l.Contains("api/private-scoped", StringComparison.Ordinal)));
+        var privateResult = await DemoInstructions.BashAsync(token + "\n" + lines.Single(l => l.EndsWith("api/private -H \"Authorization: Bearer $TOKEN\"", StringComparison.Ordinal)));
+        var scopedResult = await DemoInstructions.BashAsync(token + "\n" + lines.Single(l => l.Contains("api/private-scoped", StringComparison.Ordinal)));
         await stop.CancelAsync();
 
         Assert.StartsWith("HTTP/1.1 200", publicResult, StringComparison.Ordinal);
@@ -46,10 +45,9 @@ public sealed class DemoTests
         var logs = new CapturedLogs();
         using var loggers = logs.CreateFactory();
         using var stop = new CancellationTokenSource();
-        var output = new InstructionsWriter();
+        var output = new DemoInstructions();
         var demo = Demo.RunAsync(settingsPath: null, port: 0, issuers: 2, loggers, output, stop.Token);
-        var lines = (await output.Printed.WaitAsync(TimeSpan.FromSeconds(60)))
-            .Split('\n').Select(l => l.Trim()).ToArray();
+        var lines = await output.LinesAsync();
 
         var results = new List<string>();
         foreach (var n in new[] { 1, 2 })
@@ -57,7 +55,7 @@ public sealed class DemoTests
             var token = lines.Single(l => l.StartsWith($"TOKEN_{n}=", StringComparison.Ordinal));
             foreach (var call in lines.Where(l => l.StartsWith("curl -i", StringComparison.Ordinal) && l.EndsWith($"$TOKEN_{n}\"", StringComparison.Ordinal)))
             {
-                results.Add(await BashAsync(token + "\n" + call));
+                results.Add(await DemoInstructions.BashAsync(token + "\n" + call));
             }
         }
 
@@ -78,15 +76,14 @@ public sealed class DemoTests
             var logs = new CapturedLogs();
             using var loggers = logs.CreateFactory();
             using var stop = new CancellationTokenSource();
-            var output = new InstructionsWriter();
+            var output = new DemoInstructions();
             var demo = Demo.RunAsync(settingsPath: null, port: 0, issuers: 1, loggers, output, stop.Token, keyFile);
-            var lines = (await output.Printed.WaitAsync(TimeSpan.FromSeconds(60)))
-                .Split('\n').Select(l => l.Trim()).ToArray();
+            var lines = await output.LinesAsync();
 
             var dpop = lines.Single(l => l.StartsWith("dpop()", StringComparison.Ordinal));
-            var tokenResult = await BashAsync(dpop + "\n" + lines.Single(l => l.StartsWith("curl -s -X POST", StringComparison.Ordinal) && l.Contains("DPoP", StringComparison.Ordinal)));
+            var tokenResult = await DemoInstructions.BashAsync(dpop + "\n" + lines.Single(l => l.StartsWith("curl -s -X POST", StringComparison.Ordinal) && l.Contains("DPoP", StringComparison.Ordinal)));
             var dpopToken = lines.Single(l => l.StartsWith("DPOP_TOKEN=", StringComparison.Ordinal));
-            var privateResult = await BashAsync(dpop + "\n" + dpopToken + "\n" + lines.Single(l => l.Contains("Authorization: DPoP $DPOP_TOKEN", StringComparison.Ordinal)));
+            var privateResult = await DemoInstructions.BashAsync(dpop + "\n" + dpopToken + "\n" + lines.Single(l => l.Contains("Authorization: DPoP $DPOP_TOKEN", StringComparison.Ordinal)));
             await stop.CancelAsync();
 
             using var key = DPoPKey.Load(keyFile);
@@ -129,31 +126,6 @@ public sealed class DemoTests
         finally
         {
             directory.Delete(recursive: true);
-        }
-    }
-
-    private static async Task<string> BashAsync(string script)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardInput = true, WorkingDirectory = RepositoryFiles.Root };
-        using var bash = Process.Start(start)!;
-        await bash.StandardInput.WriteAsync(script);
-        bash.StandardInput.Close();
-        var output = await bash.StandardOutput.ReadToEndAsync();
-        await bash.WaitForExitAsync();
-        return output.Trim();
-    }
-
-    /// <summary>Captures what the demo prints, and says when it has flushed its instructions.</summary>
-    private sealed class InstructionsWriter : StringWriter
-    {
-        private readonly TaskCompletionSource<string> _printed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<string> Printed => _printed.Task;
-
-        public override Task FlushAsync(CancellationToken cancellationToken)
-        {
-            _printed.TrySetResult(ToString());
-            return Task.CompletedTask;
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Xml.Linq;
 using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.Publishing;
@@ -25,18 +24,8 @@ public sealed class ReusedAuthFolder : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var auth = RepositoryFiles.PathOf("FunctionApp/Auth");
-        foreach (var file in Directory.EnumerateFiles(auth, "*.cs"))
-        {
-            Directory.CreateDirectory(Path.Combine(_root, "Auth"));
-            File.Copy(file, Path.Combine(_root, "Auth", Path.GetFileName(file)));
-        }
-
-        // The same package versions as the app's, read from its project file so that they are stated once.
-        var versions = XDocument.Load(RepositoryFiles.PathOf("FunctionApp/FunctionApp.csproj"))
-            .Descendants("PackageReference")
-            .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
-        var references = string.Join("\n", Packages.Select(p => $"""    <PackageReference Include="{p}" Version="{versions[p]}" />"""));
+        OutsideAppFiles.CopyAuthFolder(_root);
+        var references = OutsideAppFiles.PackageReferences(Packages);
         await File.WriteAllTextAsync(Path.Combine(_root, "NewApp.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>

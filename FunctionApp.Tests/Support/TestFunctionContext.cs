@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Security.Claims;
+using FunctionApp.Functions;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -8,16 +9,18 @@ namespace FunctionApp.Tests.Support;
 
 /// <summary>
 /// An invocation of an HTTP-triggered function as the worker hands it to middleware, built in this process: its
-/// request, its definition, and the result slot the worker reads the response from.
+/// request, its definition, and the result slot the worker reads the response from. The definition names the app's
+/// own method for <paramref name="functionName"/> unless <paramref name="entryPoint"/> says otherwise.
 /// </summary>
 public sealed class TestFunctionContext : FunctionContext
 {
     private readonly FeatureSet _features = new();
 
-    public TestFunctionContext(string functionName, string? authorization, string? dpop = null)
+    public TestFunctionContext(
+        string functionName, string? authorization, string? dpop = null, string? entryPoint = null, string? pathToAssembly = null, bool unparsableUrl = false)
     {
-        FunctionDefinition = new Definition(functionName);
-        Request = new TestRequest(this, authorization, dpop);
+        FunctionDefinition = new Definition(functionName, entryPoint ?? AppEntryPoint(functionName), pathToAssembly ?? typeof(ApiFunctions).Assembly.Location);
+        Request = new TestRequest(this, authorization, dpop, unparsableUrl);
         _features.Set<IHttpRequestDataFeature>(new RequestFeature(Request));
         // The worker keeps the invocation result behind an interface of its own; a proxy stands in for it.
         var bindingsType = typeof(FunctionContext).Assembly.GetType("Microsoft.Azure.Functions.Worker.Context.Features.IFunctionBindingsFeature", throwOnError: true)!;
@@ -47,13 +50,22 @@ public sealed class TestFunctionContext : FunctionContext
     /// <summary>The answer the worker would send: the invocation result, once middleware or the function has set it.</summary>
     public TestResponse? Response => this.GetInvocationResult().Value as TestResponse;
 
-    private sealed class Definition(string name) : FunctionDefinition
+    /// <summary>The entry point of <paramref name="type"/>'s method <paramref name="method"/>, as the worker's metadata writes it.</summary>
+    public static string EntryPointOf(Type type, string method) => $"{type.FullName}.{method}";
+
+    private static string AppEntryPoint(string functionName) =>
+        typeof(ApiFunctions).GetMethods()
+            .Where(m => m.GetCustomAttribute<FunctionAttribute>()?.Name == functionName)
+            .Select(m => EntryPointOf(typeof(ApiFunctions), m.Name))
+            .SingleOrDefault() ?? functionName;
+
+    private sealed class Definition(string name, string entryPoint, string pathToAssembly) : FunctionDefinition
     {
         public override ImmutableArray<FunctionParameter> Parameters => [];
 
-        public override string PathToAssembly => typeof(Definition).Assembly.Location;
+        public override string PathToAssembly => pathToAssembly;
 
-        public override string EntryPoint => name;
+        public override string EntryPoint => entryPoint;
 
         public override string Id { get; } = Guid.NewGuid().ToString();
 
@@ -100,7 +112,7 @@ public sealed class TestFunctionContext : FunctionContext
         };
     }
 
-    private sealed class TestRequest(FunctionContext context, string? authorization, string? dpop) : HttpRequestData(context)
+    private sealed class TestRequest(FunctionContext context, string? authorization, string? dpop, bool unparsableUrl) : HttpRequestData(context)
     {
         public override Stream Body { get; } = new MemoryStream();
 
@@ -110,7 +122,10 @@ public sealed class TestFunctionContext : FunctionContext
 
         public override IReadOnlyCollection<IHttpCookie> Cookies => [];
 
-        public override Uri Url { get; } = new("http://127.0.0.1/api/" + context.FunctionDefinition.Name);
+        private readonly Uri _url = new("http://127.0.0.1/api/" + context.FunctionDefinition.Name);
+
+        // As the worker's own request throws when the host's URL does not parse (a Host header such as 127.0.0.1:99999).
+        public override Uri Url => unparsableUrl ? throw new UriFormatException("Invalid URI: Invalid port specified.") : _url;
 
         public override IEnumerable<ClaimsIdentity> Identities => [];
 

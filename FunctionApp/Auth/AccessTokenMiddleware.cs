@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -6,13 +7,15 @@ using Microsoft.Extensions.Logging;
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// Runs before every function marked <see cref="RequireAccessTokenAttribute"/>: verifies the access token (and, for a
-/// DPoP-bound one, its proof) and either hands it to the function or answers for it with the rejection.
+/// Runs before every function: for one that requires an access token, verifies it (and, for a DPoP-bound one, its proof)
+/// and either hands it to the function or answers for it with the rejection. A function whose declaration could not be
+/// read or honoured never runs.
 /// </summary>
 internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
 {
     private const string RetryAfterSeconds = "5";
     private const string JsonContentType = "application/json; charset=utf-8";
+    private static readonly byte[] InternalErrorBody = """{"detail":"Internal Server Error"}"""u8.ToArray();
 
     private readonly ProtectedFunctions _functions;
     private readonly Auth0TokenValidator _validator;
@@ -41,19 +44,26 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (!_functions.TryGetRequirement(context.FunctionDefinition.Name, out var requirement))
+        var function = context.FunctionDefinition.Name;
+        var access = _functions.Resolve(context.FunctionDefinition);
+        if (access.Error is { } error)
+        {
+            await RefuseAsync(context, error).ConfigureAwait(false);
+            return;
+        }
+
+        if (access.Requirement is not { } requirement)
         {
             await next(context).ConfigureAwait(false);
             return;
         }
 
         var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Protected function '{context.FunctionDefinition.Name}' has no HTTP request.");
+            ?? throw new InvalidOperationException($"Protected function '{function}' has no HTTP request.");
         var credentials = new ProtectedRequest(
-            Header(request, "Authorization"), Header(request, "DPoP"), request.Method, request.Url,
+            Header(request, "Authorization"), Header(request, "DPoP"), request.Method, UrlOf(request),
             Header(request, "X-Forwarded-Proto"), Header(request, "X-Forwarded-Host"));
 
-        var function = context.FunctionDefinition.Name;
         using var activity = AccessTokenTelemetry.StartValidation(function);
         var result = await _validator.ValidateAsync(credentials, context.CancellationToken).ConfigureAwait(false);
         TokenRejection rejection;
@@ -104,6 +114,32 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         context.GetInvocationResult().Value = response;
     }
 
+    // Fails closed: the function does not run, and its caller learns nothing of why.
+    private async Task RefuseAsync(FunctionContext context, string error)
+    {
+        LogUnreadable(_logger, context.FunctionDefinition.Name, error);
+        var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
+            ?? throw new InvalidOperationException(error);
+        var response = request.CreateResponse(HttpStatusCode.InternalServerError);
+        response.Headers.Add("Content-Type", JsonContentType);
+        KeepPrivate(response);
+        await response.Body.WriteAsync(InternalErrorBody, context.CancellationToken).ConfigureAwait(false);
+        context.GetInvocationResult().Value = response;
+    }
+
+    // Another host may hand over a URL that does not parse; only a DPoP proof needs it, and without it the proof is refused.
+    private static Uri? UrlOf(HttpRequestData request)
+    {
+        try
+        {
+            return request.Url;
+        }
+        catch (UriFormatException)
+        {
+            return null;
+        }
+    }
+
     // Answers about a caller's credentials are for that caller only: no shared cache may keep them, no browser may sniff them.
     private static void KeepPrivate(HttpResponseData response)
     {
@@ -126,4 +162,8 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
         Message = "Rejected a request to {Function}: {Status} {Reason} (kid: {Kid})")]
     private static partial void LogRejected(ILogger logger, string function, int status, string reason, string? kid);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error,
+        Message = "Refused a request to {Function}: who may call it could not be read, so it does not run. {Error}")]
+    private static partial void LogUnreadable(ILogger logger, string function, string error);
 }

@@ -30,6 +30,7 @@ internal sealed class AccessTokenPolicy
         MinimumRefreshInterval = TimeSpan.FromSeconds(options.MinimumRefreshIntervalSeconds);
         MetadataTimeout = TimeSpan.FromSeconds(options.MetadataTimeoutSeconds);
         VerifiedTokenMemoryBytes = options.VerifiedTokenMemoryKilobytes * 1024L;
+        RequireAccessTokenByDefault = options.RequireAccessTokenByDefault;
     }
 
     /// <summary>The tenant's domains, in the order of Auth0__Domain; each token's iss picks one.</summary>
@@ -39,6 +40,9 @@ internal sealed class AccessTokenPolicy
     public IReadOnlyList<string> Audiences { get; }
 
     public IReadOnlyList<string> Algorithms { get; }
+
+    /// <summary>Whether an unmarked HTTP-triggered function requires a valid token.</summary>
+    public bool RequireAccessTokenByDefault { get; }
 
     public TimeSpan ClockSkew { get; }
 

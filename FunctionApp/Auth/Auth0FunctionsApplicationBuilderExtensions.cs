@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,16 +18,24 @@ public static class Auth0FunctionsApplicationBuilderExtensions
     private const string MetadataClientKey = "Auth0.Metadata";
 
     /// <summary>
-    /// Binds and checks the <c>Auth0</c> settings (a bad one stops start-up), reads the <c>[RequireAccessToken]</c>
-    /// marks of the app's functions, and adds the middleware that enforces them.
+    /// Binds and checks the <c>Auth0</c> settings (a bad one stops start-up), checks the <c>[RequireAccessToken]</c> and
+    /// <c>[AllowAnonymousAccess]</c> marks of every function the app serves, and adds the middleware that enforces them.
     /// </summary>
-    public static FunctionsApplicationBuilder UseAuth0AccessTokens(this FunctionsApplicationBuilder builder)
+    public static FunctionsApplicationBuilder UseAuth0AccessTokens(this FunctionsApplicationBuilder builder) =>
+        builder.UseAuth0AccessTokens(_ => { });
+
+    /// <summary>
+    /// As <see cref="UseAuth0AccessTokens(FunctionsApplicationBuilder)"/>, with <paramref name="configure"/> applied
+    /// after the settings, so that what it sets wins over them.
+    /// </summary>
+    public static FunctionsApplicationBuilder UseAuth0AccessTokens(this FunctionsApplicationBuilder builder, Action<Auth0Options> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var functions = Assembly.GetEntryAssembly()
-            ?? throw new InvalidOperationException("UseAuth0AccessTokens needs the function app's entry assembly to read its functions.");
-        builder.Services.AddSingleton(new ProtectedFunctions(functions.GetTypes()));
+        ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddAuth0TokenValidation(builder.Configuration.GetSection(Auth0Options.SectionName));
+        builder.Services.Configure(configure);
+        builder.Services.AddSingleton(sp => new ProtectedFunctions(sp.GetRequiredService<AccessTokenPolicy>()));
+        builder.Services.AddHostedService<ProtectedFunctionsCheck>();
         builder.UseMiddleware<AccessTokenMiddleware>();
         return builder;
     }

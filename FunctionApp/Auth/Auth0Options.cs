@@ -14,6 +14,13 @@ public sealed class Auth0Options
     /// <summary>The exact <c>iss</c> tokens must carry (ISSUER), one per domain in the same order; defaults to <c>https://{domain}/</c> for each.</summary>
     public string? Issuer { get; set; }
 
+    /// <summary>
+    /// Every HTTP-triggered function requires a valid access token unless it is marked
+    /// <see cref="AllowAnonymousAccessAttribute"/>, as with a fallback authorization policy; off, only the functions
+    /// marked <see cref="RequireAccessTokenAttribute"/> do.
+    /// </summary>
+    public bool RequireAccessTokenByDefault { get; set; }
+
     /// <summary>Comma-separated signing algorithms to accept (ALGORITHMS).</summary>
     public string Algorithms { get; set; } = "RS256";
 

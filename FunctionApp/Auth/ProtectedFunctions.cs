@@ -1,43 +1,84 @@
-using System.Collections.Frozen;
+using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.Loader;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// The functions marked <see cref="RequireAccessTokenAttribute"/>, read once at start-up. A mark the middleware could
-/// not honour stops start-up instead of leaving a silent hole.
+/// Who may call each function, read from the function's own declaration (its entry point in its own assembly, wherever
+/// that is) once and then kept. A declaration that cannot be read or honoured refuses every call instead of leaving a
+/// silent hole.
 /// </summary>
 internal sealed class ProtectedFunctions
 {
-    private readonly FrozenDictionary<string, AccessRequirement> _requirements;
+    private readonly bool _requireByDefault;
+    private readonly ConcurrentDictionary<string, FunctionAccess> _byFunctionId = new(StringComparer.Ordinal);
 
-    public ProtectedFunctions(IEnumerable<Type> types)
+    public ProtectedFunctions(AccessTokenPolicy policy)
+        : this((policy ?? throw new ArgumentNullException(nameof(policy))).RequireAccessTokenByDefault)
     {
-        ArgumentNullException.ThrowIfNull(types);
-        _requirements = types
-            .SelectMany(type => type.GetMethods())
-            .Select(Read)
-            .OfType<KeyValuePair<string, AccessRequirement>>()
-            .ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>What the function requires, or false for a function anyone may call.</summary>
-    public bool TryGetRequirement(string functionName, out AccessRequirement requirement) =>
-        _requirements.TryGetValue(functionName, out requirement!);
+    public ProtectedFunctions(bool requireByDefault) => _requireByDefault = requireByDefault;
 
-    private static KeyValuePair<string, AccessRequirement>? Read(MethodInfo method)
+    /// <summary>Who may call the function being invoked, read on its first invocation.</summary>
+    public FunctionAccess Resolve(FunctionDefinition definition)
     {
-        var mark = method.GetCustomAttribute<RequireAccessTokenAttribute>();
-        if (mark is null)
+        ArgumentNullException.ThrowIfNull(definition);
+        return _byFunctionId.GetOrAdd(
+            definition.Id,
+            static (_, state) => state.Functions.Resolve(state.Definition.Name, state.Definition.EntryPoint, state.Definition.PathToAssembly),
+            (Functions: this, Definition: definition));
+    }
+
+    /// <summary>Who may call the function at <paramref name="entryPoint"/> (<c>Namespace.Type.Method</c>) in the assembly at <paramref name="pathToAssembly"/>.</summary>
+    public FunctionAccess Resolve(string name, string entryPoint, string pathToAssembly)
+    {
+        MethodInfo method;
+        try
         {
-            return null;
+            method = Locate(entryPoint, pathToAssembly);
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException or InvalidOperationException
+            or AmbiguousMatchException or TypeLoadException)
+        {
+            return FunctionAccess.Refused($"Function '{name}': its method {entryPoint} could not be read from {pathToAssembly} ({e.GetType().Name}).");
         }
 
-        var name = method.GetCustomAttribute<FunctionAttribute>()?.Name
-            ?? throw new InvalidOperationException($"{method.DeclaringType?.Name}.{method.Name} is marked [RequireAccessToken] but is not a function.");
-        if (!method.GetParameters().Any(p => p.GetCustomAttribute<HttpTriggerAttribute>() is not null))
+        try
+        {
+            return Read(method, name);
+        }
+        catch (InvalidOperationException e)
+        {
+            return FunctionAccess.Refused(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Who may call the function <paramref name="method"/> declares; throws, naming the function, for a declaration the
+    /// middleware could not honour.
+    /// </summary>
+    public FunctionAccess Read(MethodInfo method, string name)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        var mark = method.GetCustomAttribute<RequireAccessTokenAttribute>();
+        var anonymous = method.GetCustomAttribute<AllowAnonymousAccessAttribute>() is not null;
+        if (mark is not null && anonymous)
+        {
+            throw new InvalidOperationException($"Function '{name}' is marked both [RequireAccessToken] and [AllowAnonymousAccess].");
+        }
+
+        var httpTriggered = method.GetParameters().Any(p => p.GetCustomAttribute<HttpTriggerAttribute>() is not null);
+        if (anonymous || (mark is null && !(_requireByDefault && httpTriggered)))
+        {
+            return FunctionAccess.Anonymous;
+        }
+
+        var why = mark is null ? "requires a token by default (Auth0__RequireAccessTokenByDefault)" : "is marked [RequireAccessToken]";
+        if (!httpTriggered)
         {
             throw new InvalidOperationException($"Function '{name}' is marked [RequireAccessToken] but is not HTTP-triggered.");
         }
@@ -47,16 +88,33 @@ internal sealed class ProtectedFunctions
         if (!ReturnsHttpResponse(method.ReturnType))
         {
             throw new InvalidOperationException(
-                $"Function '{name}' is marked [RequireAccessToken] but does not return HttpResponseData (or a Task or ValueTask of it), "
-                + "so a rejection could not be its answer.");
+                $"Function '{name}' {why} but does not return HttpResponseData (or a Task or ValueTask of it), "
+                + "so a rejection could not be its answer; mark it [AllowAnonymousAccess] if anyone may call it.");
         }
 
-        if (mark.Permissions.Any(p => string.IsNullOrWhiteSpace(p) || p.Contains(' ', StringComparison.Ordinal) || p.Contains('"', StringComparison.Ordinal)))
+        var permissions = mark?.Permissions ?? [];
+        if (permissions.Any(p => string.IsNullOrWhiteSpace(p) || p.Contains(' ', StringComparison.Ordinal) || p.Contains('"', StringComparison.Ordinal)))
         {
             throw new InvalidOperationException($"Function '{name}' requires a permission that is empty or contains a space or a quote.");
         }
 
-        return new(name, new AccessRequirement(mark.Permissions));
+        return FunctionAccess.Protected(new AccessRequirement(permissions));
+    }
+
+    // As the worker finds the method it invokes: the assembly by its path, the type by its full name, the public method by
+    // its name, so that the declaration read is the one that runs.
+    private static MethodInfo Locate(string entryPoint, string pathToAssembly)
+    {
+        var dot = entryPoint.LastIndexOf('.');
+        if (dot <= 0 || dot == entryPoint.Length - 1)
+        {
+            throw new InvalidOperationException("The entry point is not of the form Namespace.Type.Method.");
+        }
+
+        var assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(pathToAssembly));
+        var type = assembly.GetType(entryPoint[..dot], throwOnError: true)!;
+        return type.GetMethod(entryPoint[(dot + 1)..])
+            ?? throw new InvalidOperationException("The entry point names no public method.");
     }
 
     private static bool ReturnsHttpResponse(Type returnType) =>

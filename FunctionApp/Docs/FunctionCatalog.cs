@@ -11,12 +11,17 @@ internal sealed class FunctionCatalog
     // What the host accepts for an HTTP trigger that names no methods: any of them.
     private static readonly string[] AnyMethod = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-    public FunctionCatalog(IEnumerable<Type> types)
+    /// <summary>
+    /// The functions <paramref name="types"/> declare; which of them need a token is <paramref name="access"/>'s answer,
+    /// so that the docs say what the middleware enforces (without it, the marks alone).
+    /// </summary>
+    public FunctionCatalog(IEnumerable<Type> types, ProtectedFunctions? access = null)
     {
         ArgumentNullException.ThrowIfNull(types);
+        var functions = access ?? new ProtectedFunctions(requireByDefault: false);
         Endpoints = types
             .SelectMany(type => type.GetMethods())
-            .Select(Describe)
+            .Select(method => Describe(method, functions))
             .OfType<FunctionEndpoint>()
             .OrderBy(endpoint => endpoint.Route, StringComparer.Ordinal)
             .ToArray();
@@ -24,7 +29,7 @@ internal sealed class FunctionCatalog
 
     public IReadOnlyList<FunctionEndpoint> Endpoints { get; }
 
-    private static FunctionEndpoint? Describe(MethodInfo method)
+    private static FunctionEndpoint? Describe(MethodInfo method, ProtectedFunctions access)
     {
         var function = method.GetCustomAttribute<FunctionAttribute>();
         var trigger = method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>().SingleOrDefault();
@@ -38,7 +43,7 @@ internal sealed class FunctionCatalog
             (trigger.Route ?? function.Name).Trim('/'),
             trigger.Methods is { Length: > 0 } methods ? methods.Select(m => m.ToLowerInvariant()).ToArray() : AnyMethod,
             method.GetCustomAttribute<DescriptionAttribute>()?.Description ?? function.Name,
-            method.GetCustomAttribute<RequireAccessTokenAttribute>()?.Permissions,
+            access.Read(method, function.Name).Requirement?.Permissions,
             method.GetCustomAttribute<ResponseBodyAttribute>()?.BodyType,
             method.GetCustomAttribute<ExcludeFromApiDocsAttribute>() is null);
     }

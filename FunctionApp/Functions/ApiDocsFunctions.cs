@@ -1,4 +1,5 @@
 using System.Net;
+using FunctionApp.Auth;
 using FunctionApp.Docs;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -12,18 +13,21 @@ internal sealed class ApiDocsFunctions(ApiDocs docs, SwaggerUiAssets assets)
     private const string PagePolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
     [Function("openapi")]
+    [AllowAnonymousAccess]
     [ExcludeFromApiDocs]
     public Task<HttpResponseData> OpenApi(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request) =>
         WriteAsync(request, "openapi.json", basePath => docs.OpenApiJson(basePath), "application/json; charset=utf-8");
 
     [Function("docs")]
+    [AllowAnonymousAccess]
     [ExcludeFromApiDocs]
     public Task<HttpResponseData> Page(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs")] HttpRequestData request) =>
         WriteAsync(request, "docs", basePath => docs.Page(basePath), "text/html; charset=utf-8");
 
     [Function("docs-asset")]
+    [AllowAnonymousAccess]
     [ExcludeFromApiDocs]
     public Task<HttpResponseData> Asset(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs/{asset}")] HttpRequestData request)

@@ -15,6 +15,7 @@ public static class ApiFunctions
         new StatusMessage("success", "Hello from a public endpoint! You don't need to be authenticated to see this."));
 
     [Function("public")]
+    [AllowAnonymousAccess]
     [Description("Answers anyone")]
     [ResponseBody(typeof(StatusMessage))]
     public static Task<HttpResponseData> Public(
