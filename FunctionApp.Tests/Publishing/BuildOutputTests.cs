@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
 using FunctionApp.TestHost.Hosting;
 using FunctionApp.Tests.Support;
 
@@ -10,21 +9,21 @@ namespace FunctionApp.Tests.Publishing;
 public sealed class BuildOutputTests(PublishedCopy copy) : IClassFixture<PublishedCopy>
 {
     [Fact]
-    public async Task Dotnet_run_starts_func_in_a_build_output_that_holds_the_root_local_settings()
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Dotnet_run_from_the_root_runs_func_start_in_the_build_output()
     {
-        // Builds as `dotnet run -c Release` does and asks MSBuild what it would launch, without launching it. Core
-        // Tools is not installed here and Worker.Sdk stops the run when `func --version` fails; a global FuncExists
-        // outranks what that check sets. The fixture's publish built for linux-x64 elsewhere: this is the plain build.
-        var printed = await PublishedCopy.DotnetAsync(
-            copy.Root, "msbuild", "FunctionApp", "-nologo", "-nodeReuse:false", "-p:Configuration=Release", "-p:FuncExists=true",
-            "-t:Build;ComputeRunArguments", "-getProperty:RunCommand", "-getProperty:RunArguments", "-getProperty:RunWorkingDirectory");
-        using var run = JsonDocument.Parse(printed);
-        string Property(string name) => run.RootElement.GetProperty("Properties").GetProperty(name).GetString()!;
-        var workingDirectory = Path.GetFullPath(Property("RunWorkingDirectory"), copy.ProjectDirectory);
+        var start = await FuncStandIn.DotnetRunAsync(copy.Root, "--project", "FunctionApp", "--", "--port", "7099");
 
-        Assert.Equal("func", Property("RunCommand"));
-        Assert.Equal("start", Property("RunArguments").Trim());
-        Assert.Equal(copy.LocalSettingsText, await File.ReadAllTextAsync(Path.Combine(workingDirectory, "local.settings.json")));
+        AssertFuncStartInTheBuildOutput(start);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Dotnet_run_from_the_project_folder_runs_func_start_in_the_build_output()
+    {
+        var start = await FuncStandIn.DotnetRunAsync(copy.ProjectDirectory, "--", "--port", "7099");
+
+        AssertFuncStartInTheBuildOutput(start);
     }
 
     [Fact]
@@ -82,6 +81,22 @@ public sealed class BuildOutputTests(PublishedCopy copy) : IClassFixture<Publish
         using var response = await copy.App.Client.SendAsync(request);
 
         Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    /// <summary>
+    /// `func start` with the arguments given after `--`, in the Debug build output: the folder that holds the app and
+    /// the root local.settings.json, which Core Tools reads from its working directory.
+    /// </summary>
+    private void AssertFuncStartInTheBuildOutput(FuncStandIn.Start start)
+    {
+        var buildOutput = Path.Combine(copy.ProjectDirectory, "bin", "Debug", "net10.0");
+
+        Assert.Equal(buildOutput, start.WorkingDirectory);
+        Assert.True(File.Exists(Path.Combine(buildOutput, "FunctionApp.dll")));
+        Assert.True(File.Exists(Path.Combine(buildOutput, "functions.metadata")));
+        Assert.True(start.LocalSettingsBeside);
+        Assert.Equal(copy.LocalSettingsText, File.ReadAllText(Path.Combine(buildOutput, "local.settings.json")));
+        Assert.Equal(["start", "--port", "7099"], start.Arguments);
     }
 }
 
