@@ -188,6 +188,14 @@ public sealed partial class FunctionsHost : IAsyncDisposable
         }
 
         var invocation = await RpcHttpMapper.ToInvocationAsync(context, route, routeValues).ConfigureAwait(false);
+        if (invocation is null)
+        {
+            LogUnparsableUrl(_logger, route.Name);
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            context.Response.ContentLength = 0;
+            return;
+        }
+
         InvocationResponse answer;
         try
         {
@@ -255,4 +263,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Invocation {InvocationId} of {Function} failed: {Error}")]
     private static partial void LogInvocationFailed(ILogger logger, string function, string invocationId, string? error);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A request to {Function} has a URL that does not parse (its Host header); answered 500 without calling the worker.")]
+    private static partial void LogUnparsableUrl(ILogger logger, string function);
 }

@@ -12,18 +12,29 @@ public static class RpcHttpMapper
     private const string NameClaimType = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
     private const string RoleClaimType = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
 
-    public static async Task<InvocationRequest> ToInvocationAsync(
+    /// <summary>
+    /// The invocation of <paramref name="route"/> for the request, or null when the request's URL does not parse (a Host
+    /// header such as <c>127.0.0.1:99999</c>, or an empty one): the genuine host's HTTP trigger builds a <see cref="Uri"/>
+    /// from it and fails before the worker is called.
+    /// </summary>
+    public static async Task<InvocationRequest?> ToInvocationAsync(
         HttpContext context, FunctionRoute route, Dictionary<string, string> routeValues)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(routeValues);
         var request = context.Request;
+        // Scheme, Host header, path and the raw query: the worker parses its Query from this.
+        var url = UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path) + request.QueryString.Value;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out _))
+        {
+            return null;
+        }
+
         var http = new RpcHttp
         {
             Method = request.Method,
-            // Scheme, Host header, path and the raw query: the worker parses its Query from this.
-            Url = UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path) + request.QueryString.Value,
+            Url = url,
             StatusCode = string.Empty,
         };
         http.Identities.Add(new RpcClaimsIdentity

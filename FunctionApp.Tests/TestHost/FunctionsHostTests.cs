@@ -1,8 +1,10 @@
+using System.Net.Sockets;
+using System.Text;
 using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.TestHost;
 
-/// <summary>What the TestHost's own HTTP server refuses before any invocation, as the genuine host's Kestrel does.</summary>
+/// <summary>What the TestHost refuses before any invocation, as the genuine host does.</summary>
 public sealed class FunctionsHostTests(AppFixture app) : IClassFixture<AppFixture>
 {
     [Fact]
@@ -23,5 +25,35 @@ public sealed class FunctionsHostTests(AppFixture app) : IClassFixture<AppFixtur
 
         Assert.Equal(404, (int)response.StatusCode);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    /// <summary>
+    /// The genuine host (built from its public source) answers these with a bare 500 before the worker is called, for
+    /// every function: its HTTP trigger builds the request's URL from the Host header, and that fails.
+    /// </summary>
+    [Theory]
+    [InlineData("GET /api/public HTTP/1.1\r\nHost: 127.0.0.1:99999\r\nConnection: close\r\n\r\n")]
+    [InlineData("GET /api/private HTTP/1.1\r\nHost: 127.0.0.1:99999\r\nConnection: close\r\n\r\n")]
+    [InlineData("GET /api/docs HTTP/1.0\r\nHost:\r\n\r\n")]
+    public async Task A_request_whose_url_does_not_parse_gets_500_with_no_body_before_any_invocation(string request)
+    {
+        var response = await SendRawAsync(request);
+
+        Assert.Matches("^HTTP/1\\.1 500 ", response);
+        Assert.Contains("Content-Length: 0\r\n", response, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\n", response, StringComparison.Ordinal);
+        Assert.Contains(app.Logs.Lines, l => l.Message.Contains("has a URL that does not parse", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs.Lines, l => l.Message.Contains("UriFormatException", StringComparison.Ordinal));
+    }
+
+    // Bytes exactly as written: HttpClient would refuse to send such a Host header.
+    private async Task<string> SendRawAsync(string request)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(app.Host.BaseAddress.Host, app.Host.BaseAddress.Port);
+        await using var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -33,10 +33,21 @@ public sealed class RpcHttpMapperTests
     private static async Task<RpcHttp> MapAsync(HttpContext context)
     {
         var invocation = await RpcHttpMapper.ToInvocationAsync(context, Echo, []);
-        var input = Assert.Single(invocation.InputData);
+        var input = Assert.Single(invocation!.InputData);
         Assert.Equal("req", input.Name);
         Assert.Equal("7", invocation.FunctionId);
         return input.Data.Http;
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:99999")]
+    [InlineData("")]
+    public async Task A_request_whose_url_does_not_parse_is_not_turned_into_an_invocation(string host)
+    {
+        var context = Request("GET");
+        context.Request.Host = new HostString(host);
+
+        Assert.Null(await RpcHttpMapper.ToInvocationAsync(context, Echo, []));
     }
 
     [Fact]

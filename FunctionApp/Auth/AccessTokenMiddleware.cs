@@ -60,8 +60,9 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
 
         var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Protected function '{function}' has no HTTP request.");
+        // Only a DPoP proof needs the URL; without one that parses, a proof is refused and a bearer token checked as usual.
         var credentials = new ProtectedRequest(
-            Header(request, "Authorization"), Header(request, "DPoP"), request.Method, UrlOf(request),
+            Header(request, "Authorization"), Header(request, "DPoP"), request.Method, RequestUrl.Of(request),
             Header(request, "X-Forwarded-Proto"), Header(request, "X-Forwarded-Host"));
 
         using var activity = AccessTokenTelemetry.StartValidation(function);
@@ -125,19 +126,6 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         KeepPrivate(response);
         await response.Body.WriteAsync(InternalErrorBody, context.CancellationToken).ConfigureAwait(false);
         context.GetInvocationResult().Value = response;
-    }
-
-    // Another host may hand over a URL that does not parse; only a DPoP proof needs it, and without it the proof is refused.
-    private static Uri? UrlOf(HttpRequestData request)
-    {
-        try
-        {
-            return request.Url;
-        }
-        catch (UriFormatException)
-        {
-            return null;
-        }
     }
 
     // Answers about a caller's credentials are for that caller only: no shared cache may keep them, no browser may sniff them.

@@ -1,6 +1,7 @@
 using System.Net;
 using FunctionApp.Auth;
 using FunctionApp.Docs;
+using FunctionApp.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -10,6 +11,8 @@ namespace FunctionApp.Functions;
 internal sealed class ApiDocsFunctions(ApiDocs docs, SwaggerUiAssets assets)
 {
     // Swagger UI sets inline styles and data: images; everything else comes from this app, and no page may frame it.
+    private static readonly byte[] UnreadableUrl = """{"detail":"The request URL could not be read"}"""u8.ToArray();
+
     private const string PagePolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
     [Function("openapi")]
@@ -33,7 +36,12 @@ internal sealed class ApiDocsFunctions(ApiDocs docs, SwaggerUiAssets assets)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs/{asset}")] HttpRequestData request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var name = request.Url.Segments[^1];
+        if (RequestUrl.Of(request) is not { } url)
+        {
+            return request.CreateJsonResponseAsync(HttpStatusCode.BadRequest, UnreadableUrl);
+        }
+
+        var name = url.Segments[^1];
         if (name == "start.js")
         {
             return WriteAsync(request, "docs/start.js", basePath => docs.StartScript(basePath), "text/javascript; charset=utf-8");
@@ -48,7 +56,12 @@ internal sealed class ApiDocsFunctions(ApiDocs docs, SwaggerUiAssets assets)
         HttpRequestData request, string route, Func<string, ReadOnlyMemory<byte>> content, string contentType)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!ApiDocs.TryGetBasePath(request.Url, route, out var basePath))
+        if (RequestUrl.Of(request) is not { } url)
+        {
+            return await request.CreateJsonResponseAsync(HttpStatusCode.BadRequest, UnreadableUrl);
+        }
+
+        if (!ApiDocs.TryGetBasePath(url, route, out var basePath))
         {
             return request.CreateResponse(HttpStatusCode.NotFound);
         }
