@@ -46,7 +46,7 @@ public sealed class DPoPNoncesTests
         var nonce = nonces.Current();
 
         Assert.NotEqual(string.Empty, nonce);
-        Assert.True(nonces.IsValid(nonce), $"The nonce handed out, \"{nonce}\", was not accepted.");
+        Assert.True(nonces.IsValid(nonce, _clock.GetUtcNow()), $"The nonce handed out, \"{nonce}\", was not accepted.");
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class DPoPNoncesTests
 
         _clock.Advance(TimeSpan.FromSeconds(LifetimeSeconds));
 
-        Assert.True(nonces.IsValid(nonce), "A nonce exactly its lifetime old was refused.");
+        Assert.True(nonces.IsValid(nonce, _clock.GetUtcNow()), "A nonce exactly its lifetime old was refused.");
     }
 
     [Fact]
@@ -65,11 +65,11 @@ public sealed class DPoPNoncesTests
     {
         var nonces = Nonces();
         var nonce = nonces.Current();
-        Assert.True(nonces.IsValid(nonce), "The nonce handed out was not accepted even while new.");
+        Assert.True(nonces.IsValid(nonce, _clock.GetUtcNow()), "The nonce handed out was not accepted even while new.");
 
         _clock.Advance(TimeSpan.FromSeconds(LifetimeSeconds + 1));
 
-        Assert.False(nonces.IsValid(nonce));
+        Assert.False(nonces.IsValid(nonce, _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -77,9 +77,9 @@ public sealed class DPoPNoncesTests
     {
         var other = Nonces("another-secret-also-at-least-32-characters-long");
         var nonce = other.Current();
-        Assert.True(other.IsValid(nonce), "The other server does not accept its own nonce.");
+        Assert.True(other.IsValid(nonce, _clock.GetUtcNow()), "The other server does not accept its own nonce.");
 
-        Assert.False(Nonces().IsValid(nonce));
+        Assert.False(Nonces().IsValid(nonce, _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -88,8 +88,8 @@ public sealed class DPoPNoncesTests
         var first = Nonces();
         var second = Nonces();
 
-        Assert.True(second.IsValid(first.Current()));
-        Assert.True(first.IsValid(second.Current()));
+        Assert.True(second.IsValid(first.Current(), _clock.GetUtcNow()));
+        Assert.True(first.IsValid(second.Current(), _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class DPoPNoncesTests
         var ahead = new InProcessValidator.ManualClock();
         ahead.Advance(_clock.GetUtcNow() - ahead.GetUtcNow() + TimeSpan.FromSeconds(20));
 
-        Assert.True(Nonces().IsValid(Nonces(clock: ahead).Current()));
+        Assert.True(Nonces().IsValid(Nonces(clock: ahead).Current(), _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -108,9 +108,9 @@ public sealed class DPoPNoncesTests
         ahead.Advance(_clock.GetUtcNow() - ahead.GetUtcNow() + TimeSpan.FromSeconds(60));
         var early = Nonces(clock: ahead);
         var nonce = early.Current();
-        Assert.True(early.IsValid(nonce), "The instance ahead does not accept its own nonce.");
+        Assert.True(early.IsValid(nonce, ahead.GetUtcNow()), "The instance ahead does not accept its own nonce.");
 
-        Assert.False(Nonces().IsValid(nonce));
+        Assert.False(Nonces().IsValid(nonce, _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -134,8 +134,8 @@ public sealed class DPoPNoncesTests
         var next = nonces.Current();
 
         Assert.NotEqual(first, next);
-        Assert.True(nonces.IsValid(first));
-        Assert.True(nonces.IsValid(next));
+        Assert.True(nonces.IsValid(first, _clock.GetUtcNow()));
+        Assert.True(nonces.IsValid(next, _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class DPoPNoncesTests
             var nonce = nonces.Current();
             var later = new InProcessValidator.ManualClock();
             later.Advance(_clock.GetUtcNow() - later.GetUtcNow() + TimeSpan.FromSeconds(LifetimeSeconds * 3 / 4));
-            Assert.True(Nonces(clock: later).IsValid(nonce), $"The nonce handed out at second {second} was refused 90 seconds later.");
+            Assert.True(Nonces(clock: later).IsValid(nonce, later.GetUtcNow()), $"The nonce handed out at second {second} was refused 90 seconds later.");
             _clock.Advance(TimeSpan.FromSeconds(1));
         }
     }
@@ -165,7 +165,7 @@ public sealed class DPoPNoncesTests
     [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\u00e9")]
     public void Garbage_is_refused(string nonce)
     {
-        Assert.False(Nonces().IsValid(nonce));
+        Assert.False(Nonces().IsValid(nonce, _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class DPoPNoncesTests
 
         BinaryPrimitives.WriteInt64BigEndian(bytes, BinaryPrimitives.ReadInt64BigEndian(bytes) + 1);
 
-        Assert.False(nonces.IsValid(Base64Url.EncodeToString(bytes)));
+        Assert.False(nonces.IsValid(Base64Url.EncodeToString(bytes), _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class DPoPNoncesTests
 
         bytes[^1] ^= 1;
 
-        Assert.False(nonces.IsValid(Base64Url.EncodeToString(bytes)));
+        Assert.False(nonces.IsValid(Base64Url.EncodeToString(bytes), _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -196,8 +196,8 @@ public sealed class DPoPNoncesTests
         var nonces = Nonces();
         var bytes = Base64Url.DecodeFromChars(ValidNonce(nonces));
 
-        Assert.False(nonces.IsValid(Base64Url.EncodeToString([.. bytes, 0])));
-        Assert.False(nonces.IsValid(Base64Url.EncodeToString(bytes.AsSpan(0, bytes.Length - 1))));
+        Assert.False(nonces.IsValid(Base64Url.EncodeToString([.. bytes, 0]), _clock.GetUtcNow()));
+        Assert.False(nonces.IsValid(Base64Url.EncodeToString(bytes.AsSpan(0, bytes.Length - 1)), _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -205,13 +205,13 @@ public sealed class DPoPNoncesTests
     {
         var nonce = ValidNonce(Nonces());
 
-        Assert.False(Nonces(secret: null).IsValid(nonce));
+        Assert.False(Nonces(secret: null).IsValid(nonce, _clock.GetUtcNow()));
     }
 
-    private static string ValidNonce(DPoPNonces nonces)
+    private string ValidNonce(DPoPNonces nonces)
     {
         var nonce = nonces.Current();
-        Assert.True(nonces.IsValid(nonce), $"The nonce handed out, \"{nonce}\", was not accepted.");
+        Assert.True(nonces.IsValid(nonce, _clock.GetUtcNow()), $"The nonce handed out, \"{nonce}\", was not accepted.");
         return nonce;
     }
 }

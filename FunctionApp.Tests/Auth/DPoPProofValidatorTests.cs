@@ -797,7 +797,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
         {
             var token = app.Issuer.CreateBoundToken(_key);
             var nonce = app.Nonces.Current();
-            Assert.True(app.Nonces.IsValid(nonce), $"The nonce handed out, \"{nonce}\", was not accepted.");
+            Assert.True(app.Nonces.IsValid(nonce, app.Clock.GetUtcNow()), $"The nonce handed out, \"{nonce}\", was not accepted.");
 
             app.Clock.Advance(TimeSpan.FromSeconds(121));
             var result = await SendAsync(ProofBy(_key, app, token, nonce), token, app: app);

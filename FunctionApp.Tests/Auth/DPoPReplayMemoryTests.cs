@@ -18,10 +18,10 @@ public sealed class DPoPReplayMemoryTests
     /// <summary>The entries the smallest budget the settings allow (1 KiB) holds.</summary>
     private static int EntriesInOneKilobyte => 1024 / DPoPReplayMemory.EntryBytes;
 
-    private DPoPReplayMemory Memory(int kilobytes = 1024)
+    private static DPoPReplayMemory Memory(int kilobytes = 1024)
     {
         var options = new Auth0Options { Domain = "tenant.auth0.com", ApiAudience = "https://api.test/", DPoPReplayMemoryKilobytes = kilobytes };
-        return new DPoPReplayMemory(AccessTokenPolicy.TryResolve(options, out var error) ?? throw new InvalidOperationException(error), _clock);
+        return new DPoPReplayMemory(AccessTokenPolicy.TryResolve(options, out var error) ?? throw new InvalidOperationException(error));
     }
 
     private DateTimeOffset In(int seconds) => _clock.GetUtcNow().AddSeconds(seconds);
@@ -31,7 +31,7 @@ public sealed class DPoPReplayMemoryTests
     {
         var memory = Memory();
 
-        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "jti-1", In(300)));
+        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow()));
         Assert.Equal(1, memory.Count);
     }
 
@@ -39,9 +39,9 @@ public sealed class DPoPReplayMemoryTests
     public void The_same_jti_under_the_same_key_a_second_time_is_a_replay()
     {
         var memory = Memory();
-        memory.TryRemember(Thumbprint, "jti-1", In(300));
+        memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow());
 
-        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", In(300)));
+        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow()));
         Assert.Equal(1, memory.Count);
     }
 
@@ -49,41 +49,70 @@ public sealed class DPoPReplayMemoryTests
     public void A_replay_is_refused_for_as_long_as_the_first_proof_could_be_accepted()
     {
         var memory = Memory();
-        memory.TryRemember(Thumbprint, "jti-1", In(300));
+        memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow());
 
         _clock.Advance(TimeSpan.FromSeconds(299));
 
-        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", In(300)));
+        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public void A_replay_at_the_last_instant_the_first_proof_is_acceptable_is_refused_and_one_tick_later_the_jti_is_free()
+    {
+        var memory = Memory();
+        var lastAcceptable = In(300);
+        memory.TryRemember(Thumbprint, "jti-1", lastAcceptable, _clock.GetUtcNow());
+
+        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", lastAcceptable, lastAcceptable));
+        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "jti-1", lastAcceptable.AddTicks(1), lastAcceptable.AddTicks(1)));
+    }
+
+    [Fact]
+    public void A_sweep_keeps_a_proof_for_its_grace_after_its_last_acceptable_instant_so_a_slightly_older_reading_still_finds_it()
+    {
+        var memory = Memory(kilobytes: 1);
+        var lastAcceptable = In(10);
+        memory.TryRemember(Thumbprint, "jti-1", lastAcceptable, _clock.GetUtcNow());
+        for (var i = 1; i < EntriesInOneKilobyte; i++)
+        {
+            memory.TryRemember(Thumbprint, $"filler-{i}", In(300), _clock.GetUtcNow());
+        }
+
+        // A full memory sweeps when a new proof arrives; this one's reading is just inside the grace.
+        _clock.Set(lastAcceptable + DPoPReplayMemory.SweepGrace);
+        Assert.Equal(Outcome.Full, memory.TryRemember(Thumbprint, "one-more", In(300), _clock.GetUtcNow()));
+
+        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", lastAcceptable, lastAcceptable));
     }
 
     [Fact]
     public void The_same_jti_under_another_key_is_another_proof()
     {
         var memory = Memory();
-        memory.TryRemember(Thumbprint, "jti-1", In(300));
+        memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow());
 
-        Assert.Equal(Outcome.Remembered, memory.TryRemember(OtherThumbprint, "jti-1", In(300)));
+        Assert.Equal(Outcome.Remembered, memory.TryRemember(OtherThumbprint, "jti-1", In(300), _clock.GetUtcNow()));
     }
 
     [Fact]
     public void Another_jti_under_the_same_key_is_another_proof()
     {
         var memory = Memory();
-        memory.TryRemember(Thumbprint, "jti-1", In(300));
+        memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow());
 
-        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "jti-2", In(300)));
+        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "jti-2", In(300), _clock.GetUtcNow()));
     }
 
     [Fact]
     public void Once_the_clock_passes_the_time_a_proof_was_acceptable_until_its_jti_may_be_remembered_again()
     {
         var memory = Memory();
-        memory.TryRemember(Thumbprint, "jti-1", In(300));
+        memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow());
 
         _clock.Advance(TimeSpan.FromSeconds(301));
 
-        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "jti-1", In(300)));
-        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", In(300)));
+        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow()));
+        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -92,12 +121,12 @@ public sealed class DPoPReplayMemoryTests
         var memory = Memory(kilobytes: 1);
         for (var i = 0; i < EntriesInOneKilobyte; i++)
         {
-            Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, $"jti-{i}", In(300)));
+            Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, $"jti-{i}", In(300), _clock.GetUtcNow()));
         }
 
-        Assert.Equal(Outcome.Full, memory.TryRemember(Thumbprint, "one-more", In(300)));
+        Assert.Equal(Outcome.Full, memory.TryRemember(Thumbprint, "one-more", In(300), _clock.GetUtcNow()));
         Assert.Equal(EntriesInOneKilobyte, memory.Count);
-        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-0", In(300)));
+        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-0", In(300), _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -106,13 +135,13 @@ public sealed class DPoPReplayMemoryTests
         var memory = Memory(kilobytes: 1);
         for (var i = 0; i < EntriesInOneKilobyte; i++)
         {
-            memory.TryRemember(Thumbprint, $"jti-{i}", In(300));
+            memory.TryRemember(Thumbprint, $"jti-{i}", In(300), _clock.GetUtcNow());
         }
 
         _clock.Advance(TimeSpan.FromSeconds(120));
 
-        Assert.Equal(Outcome.Full, memory.TryRemember(Thumbprint, "one-more", In(300)));
-        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, $"jti-{EntriesInOneKilobyte - 1}", In(300)));
+        Assert.Equal(Outcome.Full, memory.TryRemember(Thumbprint, "one-more", In(300), _clock.GetUtcNow()));
+        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, $"jti-{EntriesInOneKilobyte - 1}", In(300), _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -121,14 +150,14 @@ public sealed class DPoPReplayMemoryTests
         var memory = Memory(kilobytes: 1);
         for (var i = 0; i < EntriesInOneKilobyte; i++)
         {
-            memory.TryRemember(Thumbprint, $"jti-{i}", In(10));
+            memory.TryRemember(Thumbprint, $"jti-{i}", In(10), _clock.GetUtcNow());
         }
 
-        Assert.Equal(Outcome.Full, memory.TryRemember(Thumbprint, "one-more", In(300)));
+        Assert.Equal(Outcome.Full, memory.TryRemember(Thumbprint, "one-more", In(300), _clock.GetUtcNow()));
 
-        _clock.Advance(TimeSpan.FromSeconds(11));
+        _clock.Advance(TimeSpan.FromSeconds(11) + DPoPReplayMemory.SweepGrace);
 
-        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "one-more", In(300)));
+        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "one-more", In(300), _clock.GetUtcNow()));
         Assert.Equal(1, memory.Count);
     }
 
@@ -137,19 +166,20 @@ public sealed class DPoPReplayMemoryTests
     {
         var memory = Memory(kilobytes: 1);
         // The first call sweeps (none is due yet) and starts the one-second wait.
-        memory.TryRemember(Thumbprint, "first", In(300));
+        memory.TryRemember(Thumbprint, "first", In(300), _clock.GetUtcNow());
         for (var i = 1; i < EntriesInOneKilobyte; i++)
         {
-            memory.TryRemember(Thumbprint, $"jti-{i}", _clock.GetUtcNow().AddMilliseconds(100));
+            // Acceptable no more, and their sweep grace ends 100 ms from now.
+            memory.TryRemember(Thumbprint, $"jti-{i}", _clock.GetUtcNow().AddMilliseconds(100) - DPoPReplayMemory.SweepGrace, _clock.GetUtcNow());
         }
 
         _clock.Advance(TimeSpan.FromMilliseconds(500));
 
-        Assert.Equal(Outcome.Full, memory.TryRemember(Thumbprint, "one-more", In(300)));
+        Assert.Equal(Outcome.Full, memory.TryRemember(Thumbprint, "one-more", In(300), _clock.GetUtcNow()));
 
         _clock.Advance(TimeSpan.FromMilliseconds(500));
 
-        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "one-more", In(300)));
+        Assert.Equal(Outcome.Remembered, memory.TryRemember(Thumbprint, "one-more", In(300), _clock.GetUtcNow()));
         Assert.Equal(2, memory.Count);
     }
 
@@ -159,11 +189,11 @@ public sealed class DPoPReplayMemoryTests
         var memory = Memory();
         for (var i = 0; i < 100; i++)
         {
-            memory.TryRemember(Thumbprint, $"jti-{i}", In(10));
+            memory.TryRemember(Thumbprint, $"jti-{i}", In(10), _clock.GetUtcNow());
         }
 
         _clock.Advance(TimeSpan.FromMinutes(1));
-        memory.TryRemember(Thumbprint, "later", In(300));
+        memory.TryRemember(Thumbprint, "later", In(300), _clock.GetUtcNow());
 
         Assert.Equal(1, memory.Count);
     }
@@ -193,7 +223,7 @@ public sealed class DPoPReplayMemoryTests
         for (var round = 0; round < 100; round++)
         {
             var jti = $"jti-{round}";
-            memory.TryRemember(Thumbprint, jti, In(1));
+            memory.TryRemember(Thumbprint, jti, In(1), _clock.GetUtcNow());
         }
 
         _clock.Advance(TimeSpan.FromSeconds(2));
@@ -214,7 +244,7 @@ public sealed class DPoPReplayMemoryTests
             () =>
             {
                 start.SignalAndWait();
-                return memory.TryRemember(Thumbprint, jti, In(300));
+                return memory.TryRemember(Thumbprint, jti, In(300), _clock.GetUtcNow());
             },
             CancellationToken.None,
             TaskCreationOptions.LongRunning,

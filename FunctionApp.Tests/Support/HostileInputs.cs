@@ -35,6 +35,9 @@ public static class HostileInputs
         new("Digest credentials", _ => ["Digest username=\"admin\""], 403, InvalidCredentials),
         new("lowercase bearer", i => ["bearer " + i.CreateToken()], 200, ""),
         new("extra spaces after Bearer", i => ["Bearer    " + i.CreateToken()], 200, ""),
+        // RFC 7235 2.1 and RFC 6750 2.1 separate scheme and token by spaces (SP) only, as the sample's parser does.
+        new("a TAB instead of a space after Bearer", i => ["Bearer\t" + i.CreateToken()], 403, NotAuthenticated),
+        new("a space then a TAB after Bearer", i => ["Bearer \t" + i.CreateToken()], 400, "Malformed token"),
         new("two Authorization headers", i => ["Bearer " + i.CreateToken(), "Bearer " + i.CreateToken()], 400, "Malformed token"),
         new("non-ASCII bytes", _ => ["Bearer eyJ\u00e9\u00e8.e30.c2ln"], 400, "Malformed token"),
 

@@ -73,13 +73,21 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
 
     internal Task<AccessTokenResult> ValidateAsync(string token) => Validator.ValidateAsync("Bearer " + token, CancellationToken.None);
 
-    /// <summary>A clock that stands still unless the test moves it; elapsed time is still measured for real.</summary>
+    /// <summary>
+    /// A clock that stands still unless the test moves it, or, with <see cref="TicksPerReading"/>, moves on by that much
+    /// at each reading, so that concurrent readings straddle an instant; elapsed time is still measured for real.
+    /// </summary>
     public sealed class ManualClock : TimeProvider
     {
-        private DateTimeOffset _now = DateTimeOffset.UtcNow;
+        private long _ticks = DateTimeOffset.UtcNow.UtcTicks;
 
-        public override DateTimeOffset GetUtcNow() => _now;
+        public long TicksPerReading { get; set; }
 
-        public void Advance(TimeSpan by) => _now += by;
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Add(ref _ticks, TicksPerReading), TimeSpan.Zero);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+
+        /// <summary>Sets the clock to <paramref name="instant"/>.</summary>
+        public void Set(DateTimeOffset instant) => Interlocked.Exchange(ref _ticks, instant.UtcTicks);
     }
 }

@@ -144,8 +144,10 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         }
     }
 
+    // As the client sent it: the worker's header collection would parse an Authorization value and write it back
+    // normalised ("Bearer<TAB>token" as "Bearer token"), and what is checked must be what was sent.
     private static string? Header(HttpRequestData request, string name) =>
-        request.Headers.TryGetValues(name, out var values) ? string.Join(',', values) : null;
+        request.Headers.NonValidated.TryGetValues(name, out var values) ? string.Join(',', values) : null;
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
         Message = "Rejected a request to {Function}: {Status} {Reason} (kid: {Kid})")]

@@ -57,8 +57,8 @@ internal sealed class DPoPNonces
         return made.Text;
     }
 
-    /// <summary>True when <paramref name="nonce"/> was made with the shared secret and is not older than the lifetime.</summary>
-    public bool IsValid(string nonce)
+    /// <summary>True when <paramref name="nonce"/> was made with the shared secret and, at <paramref name="at"/>, is not older than the lifetime.</summary>
+    public bool IsValid(string nonce, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(nonce);
         Span<byte> bytes = stackalloc byte[NonceLength];
@@ -71,7 +71,7 @@ internal sealed class DPoPNonces
 
         Mac(bytes[..TimeLength], expected);
         var made = BinaryPrimitives.ReadInt64BigEndian(bytes);
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var now = at.ToUnixTimeSeconds();
         return CryptographicOperations.FixedTimeEquals(expected, bytes[TimeLength..])
             && made >= now - (long)_lifetime.TotalSeconds && made <= now + (long)_skew.TotalSeconds;
     }

@@ -60,8 +60,10 @@ internal sealed class DPoPProofValidator
         using var payload = JsonDocument.Parse(payloadJson);
         var jti = default(string);
         var issuedAt = default(DateTimeOffset);
+        // One reading of the clock for every time check of this proof: its age, its nonce's and the replay memory's.
+        var now = _time.GetUtcNow();
         rejection = CheckHeader(header.RootElement, out var algorithm, out var key)
-            ?? CheckClaims(payload.RootElement, request, accessToken, out jti, out issuedAt);
+            ?? CheckClaims(payload.RootElement, request, accessToken, now, out jti, out issuedAt);
         if (rejection is not null)
         {
             return rejection;
@@ -76,7 +78,7 @@ internal sealed class DPoPProofValidator
         if (_nonces.Enabled)
         {
             var nonce = StrictJson.StringMember(payload.RootElement, "nonce");
-            if (nonce is null || !_nonces.IsValid(nonce))
+            if (nonce is null || !_nonces.IsValid(nonce, now))
             {
                 return nonce is null ? TokenRejection.MissingNonce : TokenRejection.StaleNonce;
             }
@@ -90,7 +92,8 @@ internal sealed class DPoPProofValidator
         }
 
         // Remembered only once it verified: nobody can use up another client's jti.
-        return _replays.TryRemember(key.Thumbprint, jti!, issuedAt + _policy.ProofMaxAge) switch
+        // The age check accepts the proof through iat + max age inclusive, so the memory keeps it through that instant.
+        return _replays.TryRemember(key.Thumbprint, jti!, issuedAt + _policy.ProofMaxAge, now) switch
         {
             DPoPReplayMemory.Outcome.Replayed => TokenRejection.ProofReplayed,
             DPoPReplayMemory.Outcome.Full => TokenRejection.ReplayMemoryFull,
@@ -173,7 +176,7 @@ internal sealed class DPoPProofValidator
     }
 
     private TokenRejection? CheckClaims(
-        JsonElement payload, in ProtectedRequest request, ReadOnlySpan<char> accessToken, out string? jti, out DateTimeOffset issuedAt)
+        JsonElement payload, in ProtectedRequest request, ReadOnlySpan<char> accessToken, DateTimeOffset now, out string? jti, out DateTimeOffset issuedAt)
     {
         jti = StrictJson.StringMember(payload, "jti");
         issuedAt = default;
@@ -194,7 +197,6 @@ internal sealed class DPoPProofValidator
         }
 
         issuedAt = DateTimeOffset.UnixEpoch.AddSeconds(iat.GetDouble());
-        var now = _time.GetUtcNow();
         if (issuedAt < now - _policy.ProofMaxAge)
         {
             return TokenRejection.ProofTooOld;

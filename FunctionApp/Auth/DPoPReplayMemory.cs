@@ -7,7 +7,8 @@ namespace FunctionApp.Auth;
 
 /// <summary>
 /// The proofs this instance accepted, each until it is too old to be accepted again, so a proof sent twice is refused
-/// the second time. A proof is known by its jti scoped to its key's thumbprint, kept as 128 bits of their SHA-256.
+/// the second time. Every answer is given at the instant of the request's own clock reading, the one its other checks
+/// used, so no replay can straddle the moment a proof stops being acceptable. A proof is known by its jti scoped to its key's thumbprint, kept as 128 bits of their SHA-256.
 /// Bounded by bytes; when full of proofs that are still acceptable it refuses to take more (the request is answered
 /// 503 and may be retried) rather than forget one and let it be replayed.
 /// </summary>
@@ -19,37 +20,44 @@ internal sealed class DPoPReplayMemory
     /// </summary>
     public const int EntryBytes = 80;
 
+    /// <summary>
+    /// How long past its last acceptable instant an entry is kept before a sweep drops it: a request whose clock reading
+    /// is a little older than the sweeper's still finds the entry it must be refused by.
+    /// </summary>
+    public static readonly TimeSpan SweepGrace = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<UInt128, long> _expiries = new();
     private readonly long _capacity;
     private readonly Lock _sweep = new();
-    private readonly TimeProvider _time;
     private long _count;
     private long _lastSweep;
 
-    public DPoPReplayMemory(AccessTokenPolicy policy, TimeProvider time)
+    public DPoPReplayMemory(AccessTokenPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         _capacity = Math.Max(1, policy.DPoP.ReplayMemoryBytes / EntryBytes);
-        _time = time;
     }
 
     public long Count => Interlocked.Read(ref _count);
 
-    /// <summary>Remembers a proof until <paramref name="acceptableUntil"/>, unless it is remembered already or there is no room.</summary>
-    public Outcome TryRemember(string thumbprint, string jti, DateTimeOffset acceptableUntil)
+    /// <summary>
+    /// Remembers a proof through <paramref name="lastAcceptable"/>, the last instant any check accepts it, unless it is
+    /// remembered already or there is no room; <paramref name="now"/> is the request's clock reading.
+    /// </summary>
+    public Outcome TryRemember(string thumbprint, string jti, DateTimeOffset lastAcceptable, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(thumbprint);
         ArgumentNullException.ThrowIfNull(jti);
         var key = KeyOf(thumbprint, jti);
-        var now = _time.GetUtcNow().UtcTicks;
-        var until = acceptableUntil.UtcTicks;
-        SweepWhenDue(now);
+        var at = now.UtcTicks;
+        var until = lastAcceptable.UtcTicks;
+        SweepWhenDue(at);
         while (true)
         {
             if (_expiries.TryGetValue(key, out var known))
             {
-                // A proof too old to be accepted again may have its jti reused; the entry is simply taken over.
-                if (known > now)
+                // Until its last acceptable instant included; after it the jti may be reused and the entry is taken over.
+                if (known >= at)
                 {
                     return Outcome.Replayed;
                 }
@@ -64,7 +72,7 @@ internal sealed class DPoPReplayMemory
 
             // A full memory is swept again at most once a second, so a flood of proofs cannot make every request sweep.
             if (Interlocked.Read(ref _count) >= _capacity
-                && (now - Interlocked.Read(ref _lastSweep) < TimeSpan.TicksPerSecond || !SweepNow(now)))
+                && (at - Interlocked.Read(ref _lastSweep) < TimeSpan.TicksPerSecond || !SweepNow(at)))
             {
                 return Outcome.Full;
             }
@@ -102,9 +110,10 @@ internal sealed class DPoPReplayMemory
         {
             try
             {
+                var dropBefore = now - SweepGrace.Ticks;
                 foreach (var (key, expiry) in _expiries)
                 {
-                    if (expiry <= now && _expiries.TryRemove(KeyValuePair.Create(key, expiry)))
+                    if (expiry < dropBefore && _expiries.TryRemove(KeyValuePair.Create(key, expiry)))
                     {
                         Interlocked.Decrement(ref _count);
                     }

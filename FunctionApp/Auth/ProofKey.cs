@@ -40,6 +40,12 @@ internal sealed class ProofKey
             return null;
         }
 
+        // RFC 7517 4.4: a key that states the one alg it is for may not be used with another.
+        if (jwk.TryGetProperty("alg", out _) && StrictJson.StringMember(jwk, "alg") != algorithm)
+        {
+            return null;
+        }
+
         return (SigningKeys.KeyTypeFor(algorithm), kty) switch
         {
             ("EC", "EC") => ReadEc(jwk, algorithm),
@@ -72,11 +78,12 @@ internal sealed class ProofKey
 
     private static ProofKey? ReadEc(JsonElement jwk, string algorithm)
     {
-        var (curveName, curve, size) = algorithm switch
+        var curveName = SigningKeys.CurveFor(algorithm);
+        var (curve, size) = algorithm switch
         {
-            "ES256" => ("P-256", ECCurve.NamedCurves.nistP256, 32),
-            "ES384" => ("P-384", ECCurve.NamedCurves.nistP384, 48),
-            _ => ("P-521", ECCurve.NamedCurves.nistP521, 66),
+            "ES256" => (ECCurve.NamedCurves.nistP256, 32),
+            "ES384" => (ECCurve.NamedCurves.nistP384, 48),
+            _ => (ECCurve.NamedCurves.nistP521, 66),
         };
         if (StrictJson.StringMember(jwk, "crv") != curveName || StrictJson.StringMember(jwk, "x") is not { } x || StrictJson.StringMember(jwk, "y") is not { } y
             || Decode(x) is not { Length: var xLength } qx || xLength != size || Decode(y) is not { Length: var yLength } qy || yLength != size)

@@ -15,6 +15,9 @@ internal sealed class SigningKeys
     // A kid may name an RSA key and an EC key at once; the token's alg decides which one verifies it.
     private readonly FrozenDictionary<(string KeyId, string KeyType), SecurityKey> _byIdAndType;
 
+    // The alg each published key states it is for, if any (RFC 7517 4.4), by the same kid and type.
+    private readonly FrozenDictionary<(string KeyId, string KeyType), string> _statedAlgorithms;
+
     // One provider per published key and alg, made on first use and shared by all requests: it keeps a pool of the key's
     // RSA or ECDsa objects, so no request builds one. Bounded by the keys times the allowed algorithms.
     private readonly ConcurrentDictionary<(SecurityKey Key, string Algorithm), SignatureProvider?> _verifiers = new();
@@ -33,6 +36,10 @@ internal sealed class SigningKeys
             .Where(key => !string.IsNullOrEmpty(key.KeyId) && KeyTypeOf(key) is not null)
             .GroupBy(key => (key.KeyId, KeyTypeOf(key)!))
             .ToFrozenDictionary(group => group.Key, group => group.First());
+        _statedAlgorithms = (configuration.JsonWebKeySet?.Keys ?? [])
+            .Where(key => !string.IsNullOrEmpty(key.Kid) && !string.IsNullOrEmpty(key.Alg) && (string.IsNullOrEmpty(key.Use) || key.Use == "sig"))
+            .GroupBy(key => (key.Kid, key.Kty))
+            .ToFrozenDictionary(group => group.Key, group => group.First().Alg);
         Fingerprint = string.Join('\n', (configuration.JsonWebKeySet?.Keys ?? [])
             .Select(k => string.Join(' ', k.Kid, k.Kty, k.Use, k.Alg, k.N, k.E, k.Crv, k.X, k.Y, string.Join(',', k.X5c)))
             .Order(StringComparer.Ordinal));
@@ -53,9 +60,28 @@ internal sealed class SigningKeys
     /// <summary>The kids with a key of a type some algorithm can use, as published.</summary>
     public IEnumerable<(string KeyId, string KeyType)> KeyIds => _byIdAndType.Keys;
 
-    /// <summary>The published key that <paramref name="keyId"/> names and whose type fits <paramref name="algorithm"/>.</summary>
-    public SecurityKey? Find(string keyId, string algorithm) =>
-        KeyTypeFor(algorithm) is { } type && _byIdAndType.TryGetValue((keyId, type), out var key) ? key : null;
+    /// <summary>
+    /// The published key that <paramref name="keyId"/> names and that <paramref name="algorithm"/> may use: of its type,
+    /// on its curve for ECDSA (RFC 7518 3.4: ES256 is P-256, ES384 P-384, ES512 P-521), and stating no other alg.
+    /// </summary>
+    public SecurityKey? Find(string keyId, string algorithm)
+    {
+        if (KeyTypeFor(algorithm) is not { } type || !_byIdAndType.TryGetValue((keyId, type), out var key)
+            || (_statedAlgorithms.TryGetValue((keyId, type), out var stated) && stated != algorithm))
+        {
+            return null;
+        }
+
+        return type != JsonWebAlgorithmsKeyTypes.EllipticCurve || CurveOf(key) == CurveFor(algorithm) ? key : null;
+    }
+
+    /// <summary>The curve an ECDSA algorithm signs on (RFC 7518 3.4), as a JWK names it.</summary>
+    public static string CurveFor(string algorithm) => algorithm switch
+    {
+        "ES256" => JsonWebKeyECTypes.P256,
+        "ES384" => JsonWebKeyECTypes.P384,
+        _ => JsonWebKeyECTypes.P521,
+    };
 
     /// <summary>
     /// IdentityModel's verifier of <paramref name="algorithm"/> signatures by <paramref name="key"/>, which applies its
@@ -82,6 +108,22 @@ internal sealed class SigningKeys
     {
         ['R' or 'P', 'S', ..] => JsonWebAlgorithmsKeyTypes.RSA,
         ['E', 'S', ..] => JsonWebAlgorithmsKeyTypes.EllipticCurve,
+        _ => null,
+    };
+
+    private static string? CurveOf(SecurityKey key) => key switch
+    {
+        JsonWebKey jwk => jwk.Crv,
+        ECDsaSecurityKey ec => CurveOfSize(ec.ECDsa.KeySize),
+        X509SecurityKey { PublicKey: ECDsa ec } => CurveOfSize(ec.KeySize),
+        _ => null,
+    };
+
+    private static string? CurveOfSize(int bits) => bits switch
+    {
+        256 => JsonWebKeyECTypes.P256,
+        384 => JsonWebKeyECTypes.P384,
+        521 => JsonWebKeyECTypes.P521,
         _ => null,
     };
 
