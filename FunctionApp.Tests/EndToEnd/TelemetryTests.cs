@@ -36,20 +36,12 @@ public sealed class TelemetryFixture : IAsyncLifetime
             // second by default, for every destination, and a start-up's burst would lose some (README, Observability).
             settings["OTEL_TRACES_SAMPLER"] = "microsoft.fixed_percentage";
             settings["OTEL_TRACES_SAMPLER_ARG"] = "1.0";
-            // Nothing but the collectors of the test: no Live Metrics and no SDK statistics to Azure's own endpoints.
-            settings["AzureMonitor__EnableLiveMetrics"] = "false";
-            settings["APPLICATIONINSIGHTS_STATSBEAT_DISABLED"] = "true";
-            // The exporter writes what it still holds to offline storage as the worker stops and uploads it from there;
-            // a store of this run's own keeps whatever an earlier run left in it from reaching this run's receiver.
-            settings["AzureMonitor__StorageDirectory"] = _storage.FullName;
             // Everything is exported once, as the worker stops, and may take its time on a busy machine.
             settings["OTEL_BSP_SCHEDULE_DELAY"] = "600000";
             settings["OTEL_EXPORTER_OTLP_TIMEOUT"] = "120000";
-            settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] =
-                $"InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint={ApplicationInsights.BaseAddress.AbsoluteUri}";
+            ApplicationInsightsIngestion.SendTo(settings, ApplicationInsights, _storage);
         },
-        // The worker flushes every exporter as it leaves; on a busy machine that may take longer than a host's 5 s.
-        terminateGracePeriod: TimeSpan.FromSeconds(60));
+        terminateGracePeriod: ApplicationInsightsIngestion.StopGracePeriod);
 
         Modulus = _app.Issuer.SigningKey.ToJwk()["n"];
         JwksAddress = new Uri(_app.Issuer.Authority, ".well-known/jwks.json").AbsoluteUri;
@@ -169,7 +161,28 @@ public sealed class TelemetryTests(TelemetryFixture sent) : IClassFixture<Teleme
 
     private IEnumerable<string> OtlpTraces => sent.Otlp.Payloads.Where(x => x.Path == "/v1/traces").Select(x => x.Text);
 
-    // Application Insights' ingestion takes one JSON item a line.
-    private IEnumerable<string> ApplicationInsightsItems =>
-        sent.ApplicationInsights.Payloads.SelectMany(x => x.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    private IEnumerable<string> ApplicationInsightsItems => ApplicationInsightsIngestion.Items(sent.ApplicationInsights);
+}
+
+/// <summary>How a worker under test sends to an Application Insights ingestion endpoint in the test, and what it sent.</summary>
+internal static class ApplicationInsightsIngestion
+{
+    /// <summary>The worker flushes every exporter as it leaves; on a busy machine that may take longer than a host's 5 s.</summary>
+    public static TimeSpan StopGracePeriod { get; } = TimeSpan.FromSeconds(60);
+
+    public static void SendTo(Dictionary<string, string> settings, TelemetryReceiver ingestion, DirectoryInfo storage)
+    {
+        // Nothing but the collectors of the test: no Live Metrics and no SDK statistics to Azure's own endpoints.
+        settings["AzureMonitor__EnableLiveMetrics"] = "false";
+        settings["APPLICATIONINSIGHTS_STATSBEAT_DISABLED"] = "true";
+        // The exporter writes what it still holds to offline storage as the worker stops and uploads it from there;
+        // a store of this run's own keeps whatever an earlier run left in it from reaching this run's receiver.
+        settings["AzureMonitor__StorageDirectory"] = storage.FullName;
+        settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] =
+            $"InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint={ingestion.BaseAddress.AbsoluteUri}";
+    }
+
+    /// <summary>Every telemetry item received: the ingestion takes one JSON item a line.</summary>
+    public static IEnumerable<string> Items(TelemetryReceiver ingestion) =>
+        ingestion.Payloads.SelectMany(x => x.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 }
