@@ -164,6 +164,55 @@ public sealed class TelemetryTests(TelemetryFixture sent) : IClassFixture<Teleme
     private IEnumerable<string> ApplicationInsightsItems => ApplicationInsightsIngestion.Items(sent.ApplicationInsights);
 }
 
+/// <summary>
+/// A worker that keeps no trace at all (a sampling share of 0) sending to an Application Insights ingestion endpoint in
+/// the test, after one rejected request.
+/// </summary>
+public sealed class UntracedTelemetryFixture : IAsyncLifetime
+{
+    private readonly DirectoryInfo _storage = Directory.CreateTempSubdirectory("telemetry-storage-");
+
+    public TelemetryReceiver ApplicationInsights { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        ApplicationInsights = await TelemetryReceiver.StartAsync();
+        var app = await AppFixture.StartAsync(settings =>
+        {
+            settings["OTEL_TRACES_SAMPLER"] = "microsoft.fixed_percentage";
+            settings["OTEL_TRACES_SAMPLER_ARG"] = "0";
+            ApplicationInsightsIngestion.SendTo(settings, ApplicationInsights, _storage);
+        },
+        terminateGracePeriod: ApplicationInsightsIngestion.StopGracePeriod);
+
+        using var rejected = await app.GetPrivateAsync(null);
+
+        // A worker that stops flushes what it has not exported yet: after this, everything it will send has been sent.
+        await app.DisposeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await ApplicationInsights.DisposeAsync();
+        _storage.Delete(recursive: true);
+    }
+}
+
+/// <summary>What Application Insights receives from a worker that keeps no trace: its log lines all the same.</summary>
+public sealed class UntracedTelemetryTests(UntracedTelemetryFixture sent) : IClassFixture<UntracedTelemetryFixture>
+{
+    [Fact]
+    public void Application_Insights_ingestion_receives_the_log_line_of_a_rejection_whose_trace_is_not_kept()
+    {
+        var items = ApplicationInsightsIngestion.Items(sent.ApplicationInsights).ToArray();
+        // Otherwise the line would prove nothing: its trace must really have been left out.
+        Assert.DoesNotContain(items, item => item.Contains("\"name\":\"auth0.validate_access_token\"", StringComparison.Ordinal));
+        Assert.Contains(items, item =>
+            item.Contains("\"MessageData\"", StringComparison.Ordinal)
+            && item.Contains("Rejected a request to private: 403 Not authenticated", StringComparison.Ordinal));
+    }
+}
+
 /// <summary>How a worker under test sends to an Application Insights ingestion endpoint in the test, and what it sent.</summary>
 internal static class ApplicationInsightsIngestion
 {

@@ -54,6 +54,9 @@ internal static class AppTelemetryExtensions
             telemetry.UseAzureMonitorExporter();
             builder.Services.Configure<AzureMonitorExporterOptions>(options =>
             {
+                // The exporter would drop every log line written inside a trace it samples out, and a rejection's line is
+                // an audit record: logs, like metrics, are never sampled.
+                options.EnableTraceBasedLogsSampler = false;
                 // Any of the exporter's options, e.g. AzureMonitor__EnableLiveMetrics=false; Microsoft's defaults otherwise.
                 azureMonitor.Bind(options);
                 options.ConnectionString = connectionString;
