@@ -49,8 +49,14 @@ internal static class AppTelemetryExtensions
         {
             var credential = EntraCredential(builder.Configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
             var azureMonitor = builder.Configuration.GetSection("AzureMonitor");
-            telemetry.UseAzureMonitorExporter(options =>
+            // Only the overload without a callback reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG: with one, the
+            // exporter keeps its 5 traces per second whatever they say. Ours is added after it, so it runs after it.
+            telemetry.UseAzureMonitorExporter();
+            builder.Services.Configure<AzureMonitorExporterOptions>(options =>
             {
+                // The exporter would drop every log line written inside a trace it samples out, and a rejection's line is
+                // an audit record: logs, like metrics, are never sampled.
+                options.EnableTraceBasedLogsSampler = false;
                 // Any of the exporter's options, e.g. AzureMonitor__EnableLiveMetrics=false; Microsoft's defaults otherwise.
                 azureMonitor.Bind(options);
                 options.ConnectionString = connectionString;
