@@ -98,7 +98,7 @@ public class DPoPValidationBenchmarks
         _next = 0;
         var policy = _services.GetRequiredService<AccessTokenPolicy>();
         var time = _services.GetRequiredService<TimeProvider>();
-        _replays = new DPoPReplayMemory(policy, time);
+        _replays = new DPoPReplayMemory(policy);
         _proofValidator = new DPoPProofValidator(
             policy, _services.GetRequiredService<DPoPNonces>(), _replays, _services.GetRequiredService<ProofKeyCache>(), time);
         // The app's validator but for its replay memory: same key sources (and so the same memory of verified tokens).

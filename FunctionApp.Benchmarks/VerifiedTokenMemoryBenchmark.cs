@@ -63,12 +63,13 @@ public static class VerifiedTokenMemoryBenchmark
         var policy = AccessTokenPolicy.TryResolve(
             new Auth0Options { Domain = "tenant.example.com", ApiAudience = "https://bench.local/api", DPoPReplayMemoryKilobytes = 4 * 1024 * 1024 }, out _)!;
         var thumbprint = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var until = DateTimeOffset.UtcNow.AddMinutes(5);
+        var now = DateTimeOffset.UtcNow;
+        var until = now.AddMinutes(5);
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var memory = new DPoPReplayMemory(policy, TimeProvider.System);
+        var memory = new DPoPReplayMemory(policy);
         for (var i = 0; i < count; i++)
         {
-            memory.TryRemember(thumbprint, i.ToString(CultureInfo.InvariantCulture), until);
+            memory.TryRemember(thumbprint, i.ToString(CultureInfo.InvariantCulture), until, now);
         }
 
         var after = GC.GetTotalMemory(forceFullCollection: true);
