@@ -266,12 +266,15 @@ public sealed class HostileProofGen : IDisposable
             ["\"P-384\"", "\"P-521\"", "\"p-256\"", "\"P256\"", "\"secp256r1\"", "\"P-256 \"", "\"\"", "null", "256"]);
         var xValues = Values(CoordinateForms(x), CoordinateMistakes(x, (string)_otherJwk["x"]!, y));
         var yValues = Values(CoordinateForms(y), CoordinateMistakes(y, (string)_otherJwk["y"]!, x));
-        var benignName = Gen.OneOf("alg", "use", "kid", "key_ops", "ext", "x5c", "x5t", "crv2", "n", "e");
+        // RFC 7517 4.4: a jwk that states an alg is for that alg alone, so only the proof's own (ES256) keeps it valid.
+        var keyAlg = Values(["\"ES256\"", "\"ES\\u0032\\u0035\\u0036\""], ["\"ES384\"", "\"RS256\"", "\"es256\"", "\"ES256 \"", "\"\"", "null", "256", "[\"ES256\"]"]);
+        var benignName = Gen.OneOf("use", "kid", "key_ops", "ext", "x5c", "x5t", "crv2", "n", "e");
         return Gen.Frequency(
             (3, kty.Select(v => Edit.Set("kty", v))),
             (3, crv.Select(v => Edit.Set("crv", v))),
             (4, xValues.Select(v => Edit.Set("x", v))),
             (3, yValues.Select(v => Edit.Set("y", v))),
+            (2, keyAlg.Select(v => Edit.Set("alg", v))),
             (2, Gen.Select(Gen.OneOf(JwkRequired), HostileValue(), (n, v) => Edit.Set(n, v with { Verdict = ProofExpectation.NeverVerifies }))),
             (2, Gen.OneOf(JwkRequired).Select(Edit.Remove)),
             (2, Gen.Select(Gen.OneOf(PrivateJwkMembers), Gen.Frequency((3, SimpleValue()), (1, HostileValue())), (n, v) => Edit.Set(n, v with { Verdict = ProofExpectation.NeverVerifies }))),

@@ -2,9 +2,7 @@ using System.Collections.Immutable;
 using FunctionApp.Auth;
 using FunctionApp.Functions;
 using FunctionApp.Tests.Support;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Core.FunctionMetadata;
-using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -86,14 +84,5 @@ public sealed class ProtectedFunctionsCheckTests
     {
         public Task<ImmutableArray<IFunctionMetadata>> GetFunctionMetadataAsync(string directory) =>
             Task.FromException<ImmutableArray<IFunctionMetadata>>(new FileNotFoundException("functions.metadata"));
-    }
-
-    private static class MarkedBothWaysFunction
-    {
-        [Function("both")]
-        [RequireAccessToken]
-        [AllowAnonymousAccess]
-        public static HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
-            request.CreateResponse();
     }
 }

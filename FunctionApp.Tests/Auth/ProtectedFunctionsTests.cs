@@ -156,15 +156,6 @@ public sealed class ProtectedFunctionsTests
             request.CreateResponse();
     }
 
-    private static class MarkedBothWaysFunction
-    {
-        [Function("both")]
-        [RequireAccessToken]
-        [AllowAnonymousAccess]
-        public static HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
-            request.CreateResponse();
-    }
-
     private static class OverloadedFunction
     {
         [Function("overloaded")]

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using FunctionApp.TestHost;
 using FunctionApp.Tests.Support;
 
@@ -149,7 +148,7 @@ public sealed class ReferencedLibraryTests(ReferencedLibraryApp library) : IClas
     [Fact]
     public async Task A_marked_function_in_a_referenced_library_refuses_a_token_without_its_permission()
     {
-        using var response = await SendAsync(library.ByMark, "api/messages", library.ByMark.Issuer.CreateToken());
+        using var response = await library.ByMark.GetPrivateAsync("Bearer " + library.ByMark.Issuer.CreateToken(), "api/messages");
 
         await ResponseAssert.JsonAsync(response, 403, """{"status":"error","msg":"Insufficient scope"}""");
     }
@@ -157,7 +156,7 @@ public sealed class ReferencedLibraryTests(ReferencedLibraryApp library) : IClas
     [Fact]
     public async Task A_marked_function_in_a_referenced_library_answers_a_token_with_its_permission()
     {
-        using var response = await SendAsync(library.ByMark, "api/messages", ScopedToken(library.ByMark));
+        using var response = await library.ByMark.GetPrivateAsync("Bearer " + library.ByMark.CreateTokenGranting("read:messages"), "api/messages");
 
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("secret data", await response.Content.ReadAsStringAsync());
@@ -189,7 +188,7 @@ public sealed class ReferencedLibraryTests(ReferencedLibraryApp library) : IClas
     [InlineData("api/notes", "library notes")]
     public async Task Unmarked_functions_answer_a_valid_token_when_tokens_are_required_by_default(string path, string body)
     {
-        using var response = await SendAsync(library.ByDefault, path, library.ByDefault.Issuer.CreateToken());
+        using var response = await library.ByDefault.GetPrivateAsync("Bearer " + library.ByDefault.Issuer.CreateToken(), path);
 
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal(body, await response.Content.ReadAsStringAsync());
@@ -214,19 +213,5 @@ public sealed class ReferencedLibraryTests(ReferencedLibraryApp library) : IClas
         Assert.StartsWith("HTTP/1.1 200", withToken, StringComparison.Ordinal);
         Assert.EndsWith("secret data", withToken, StringComparison.Ordinal);
         Assert.Equal(0, await demo.WaitAsync(TimeSpan.FromSeconds(30)));
-    }
-
-    private static string ScopedToken(AppFixture app)
-    {
-        var payload = app.Issuer.NewPayload();
-        payload["scope"] = "read:messages";
-        return app.Issuer.Sign(app.Issuer.NewHeader(), payload);
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(AppFixture app, string path, string token)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return app.Client.SendAsync(request);
     }
 }

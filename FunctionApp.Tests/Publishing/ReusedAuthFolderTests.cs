@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.Publishing;
@@ -105,7 +104,7 @@ public sealed class ReusedAuthFolderTests(ReusedAuthFolder reused) : IClassFixtu
     [Fact]
     public async Task The_marked_function_refuses_a_token_without_its_permission()
     {
-        using var response = await SendAsync(reused.App.Issuer.CreateToken());
+        using var response = await reused.App.GetPrivateAsync("Bearer " + reused.App.Issuer.CreateToken(), "api/messages");
 
         await ResponseAssert.JsonAsync(response, 403, """{"status":"error","msg":"Insufficient scope"}""");
     }
@@ -113,19 +112,11 @@ public sealed class ReusedAuthFolderTests(ReusedAuthFolder reused) : IClassFixtu
     [Fact]
     public async Task The_marked_function_answers_a_token_with_its_permission_and_reads_the_caller()
     {
-        var payload = reused.App.Issuer.NewPayload();
-        payload["scope"] = "read:messages";
+        var token = reused.App.CreateTokenGranting("read:messages");
 
-        using var response = await SendAsync(reused.App.Issuer.Sign(reused.App.Issuer.NewHeader(), payload));
+        using var response = await reused.App.GetPrivateAsync("Bearer " + token, "api/messages");
 
         Assert.Equal(200, (int)response.StatusCode);
-        Assert.Equal((string)payload["sub"]!, await response.Content.ReadAsStringAsync());
-    }
-
-    private Task<HttpResponseMessage> SendAsync(string token)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, "api/messages");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return reused.App.Client.SendAsync(request);
+        Assert.Equal(reused.App.Issuer.ClientId + "@clients", await response.Content.ReadAsStringAsync());
     }
 }

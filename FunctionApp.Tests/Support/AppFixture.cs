@@ -131,6 +131,14 @@ public class AppFixture : IAsyncLifetime, IAsyncDisposable
 
     public Task<HttpResponseMessage> GetPrivateWithTokenAsync(string token) => GetPrivateAsync("Bearer " + token);
 
+    /// <summary>A valid token from the issuer whose scope grants <paramref name="scope"/>.</summary>
+    public string CreateTokenGranting(string scope)
+    {
+        var payload = Issuer.NewPayload();
+        payload["scope"] = scope;
+        return Issuer.Sign(Issuer.NewHeader(), payload);
+    }
+
     /// <summary>The absolute URL of <paramref name="path"/> on the host: what a proof's htu names.</summary>
     public string UrlOf(string path) => new Uri(Client.BaseAddress!, path).AbsoluteUri;
 
