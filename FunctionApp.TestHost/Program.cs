@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 
 const string Usage = """
     Usage: dotnet run --project FunctionApp.TestHost -- demo [--app DIR] [--settings local.settings.json] [--port 7071] [--issuers 2]
+           dotnet run --project FunctionApp.TestHost -- issuer [--port 7080]
            dotnet run --project FunctionApp.TestHost -- dpop-proof --key FILE --method METHOD --url URL [--token ACCESS_TOKEN] [--nonce NONCE]
 
       demo                 build and run the app against an embedded local issuer, and print curl commands
@@ -13,6 +14,9 @@ const string Usage = """
       --settings FILE      run against the Auth0 tenant that FILE's Values name instead
       --port N             the HTTP port on 127.0.0.1 (default 7071, as func start)
       --issuers 2          two local issuers, as one tenant's two custom domains (Auth0__Domain lists both)
+
+      issuer               serve only the local Auth0-like issuer, for an app run by func start, and print its settings
+      --port N             its HTTP port on 127.0.0.1 (default 7080)
 
       dpop-proof           print a DPoP proof (RFC 9449) for one request, to send in its DPoP header
       --key FILE           the client's key, a private JWK; a new ES256 key is saved there if FILE does not exist
@@ -25,6 +29,23 @@ const string Usage = """
 if (args is ["dpop-proof", ..])
 {
     return PrintDPoPProof(args);
+}
+
+using var stop = new CancellationTokenSource();
+// Ctrl+C and SIGTERM both stop the worker (or the issuer) before the process exits, so nothing is left behind.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+if (args is ["issuer", ..])
+{
+    var issuerPort = IssuerCommand.DefaultPort;
+    if (args is not (["issuer"] or ["issuer", "--port", _]) || (args.Length == 3 && !int.TryParse(args[2], CultureInfo.InvariantCulture, out issuerPort)))
+    {
+        Console.Error.WriteLine(Usage);
+        return 2;
+    }
+
+    return await IssuerCommand.RunAsync(issuerPort, Console.Out, stop.Token);
 }
 
 if (args is not ["demo", ..])
@@ -70,10 +91,6 @@ using var loggers = LoggerFactory.Create(logging => logging
     .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
     .AddFilter("Microsoft.Hosting", LogLevel.Warning)
     .AddFilter("Grpc", LogLevel.Warning));
-using var stop = new CancellationTokenSource();
-// Ctrl+C and SIGTERM both stop the worker before the host exits, so no worker is left behind.
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 return await Demo.RunAsync(settings, port, issuers, loggers, Console.Out, stop.Token, appDirectory: app);
 
 void Stop(PosixSignalContext signal)
