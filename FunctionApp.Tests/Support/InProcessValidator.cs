@@ -81,5 +81,12 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
         public override DateTimeOffset GetUtcNow() => _now;
 
         public void Advance(TimeSpan by) => _now += by;
+
+        /// <summary>Moves the clock to <paramref name="instant"/>, which may not be earlier than now.</summary>
+        public void AdvanceTo(DateTimeOffset instant)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(instant, _now);
+            _now = instant;
+        }
     }
 }
