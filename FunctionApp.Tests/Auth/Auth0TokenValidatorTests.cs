@@ -38,6 +38,33 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_remembered_token_is_found_again_until_its_exp_plus_the_clock_skew()
+    {
+        var (token, expires) = TokenExpiringInAMinute();
+        var first = await _app.ValidateAsync(token);
+
+        _app.Clock.AdvanceTo(expires + _app.Policy.ClockSkew - TimeSpan.FromTicks(1));
+        var again = await _app.ValidateAsync(token);
+
+        Assert.True(again.IsVerified, again.Rejection?.Reason);
+        Assert.Same(first.Token, again.Token);
+    }
+
+    [Fact]
+    public async Task A_remembered_token_is_refused_once_its_exp_plus_the_clock_skew_has_passed()
+    {
+        var (token, expires) = TokenExpiringInAMinute();
+        var first = await _app.ValidateAsync(token);
+        Assert.True(first.IsVerified, first.Rejection?.Reason);
+        Assert.Same(first.Token, (await _app.ValidateAsync(token)).Token);
+
+        _app.Clock.AdvanceTo(expires + _app.Policy.ClockSkew + TimeSpan.FromTicks(1));
+        var result = await _app.ValidateAsync(token);
+
+        Assert.Same(TokenRejection.Expired, result.Rejection);
+    }
+
+    [Fact]
     public async Task A_rejected_token_is_never_remembered()
     {
         var payload = _app.Issuer.NewPayload();
@@ -92,5 +119,14 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
 
         Assert.Equal(fetchesBefore + 1, _app.Issuer.JwksRequests);
         Assert.Same(first.Token, again.Token);
+    }
+
+    // A token whose exp is a whole second a minute ahead of the app's clock, and that instant.
+    private (string Token, DateTimeOffset Expires) TokenExpiringInAMinute()
+    {
+        var expires = DateTimeOffset.FromUnixTimeSeconds(_app.Clock.GetUtcNow().ToUnixTimeSeconds() + 60);
+        var payload = _app.Issuer.NewPayload();
+        payload["exp"] = expires.ToUnixTimeSeconds();
+        return (_app.Issuer.Sign(_app.Issuer.NewHeader(), payload), expires);
     }
 }
