@@ -34,6 +34,7 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
         var first = await _app.ValidateAsync(token);
         var again = await _app.ValidateAsync(token);
 
+        Assert.True(first.IsVerified, first.Rejection?.Reason);
         Assert.Same(first.Token, again.Token);
     }
 
@@ -118,6 +119,7 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
         var again = await _app.ValidateAsync(token);
 
         Assert.Equal(fetchesBefore + 1, _app.Issuer.JwksRequests);
+        Assert.True(first.IsVerified, first.Rejection?.Reason);
         Assert.Same(first.Token, again.Token);
     }
 
