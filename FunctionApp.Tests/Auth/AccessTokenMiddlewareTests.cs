@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using FunctionApp.Auth;
 using FunctionApp.Functions;
 using FunctionApp.Tests.Support;
@@ -19,7 +20,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     {
         await _app.InitializeAsync();
         _middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions([typeof(ApiFunctions)]), _app.Validator, _app.Nonces, _app.Policy, _app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
+            new ProtectedFunctions([typeof(ApiFunctions), typeof(TwoPermissionsFunction)]), _app.Validator, _app.Nonces, _app.Policy, _app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
     }
 
     public Task DisposeAsync() => _app.DisposeAsync();
@@ -88,6 +89,49 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"read:messages\", " + ResponseAssert.DPoPChallenge, context.Response.Header("WWW-Authenticate"));
     }
 
+    [Theory]
+    [InlineData("scope", "read:messages")]
+    [InlineData("scope", "write:messages")]
+    [InlineData("permissions", "read:messages")]
+    [InlineData("permissions", "write:messages")]
+    public async Task A_function_requiring_two_permissions_refuses_a_token_that_grants_one_of_them(string claim, string granted)
+    {
+        var payload = _app.Issuer.NewPayload();
+        payload[claim] = claim == "scope" ? granted : new JsonArray(granted);
+        var context = new TestFunctionContext(TwoPermissionsFunction.Name, "Bearer " + _app.Issuer.Sign(_app.Issuer.NewHeader(), payload));
+        var ran = false;
+
+        await _middleware.Invoke(context, _ => { ran = true; return Task.CompletedTask; });
+
+        Assert.False(ran);
+        Assert.Equal(HttpStatusCode.Forbidden, context.Response!.StatusCode);
+        Assert.Equal(
+            "Bearer error=\"insufficient_scope\", scope=\"read:messages write:messages\", " + ResponseAssert.DPoPChallenge,
+            context.Response.Header("WWW-Authenticate"));
+    }
+
+    [Theory]
+    [InlineData("scope")]
+    [InlineData("permissions")]
+    [InlineData("one in each")]
+    public async Task A_function_requiring_two_permissions_runs_for_a_token_that_grants_both(string claims)
+    {
+        var payload = _app.Issuer.NewPayload();
+        switch (claims)
+        {
+            case "scope": payload["scope"] = "write:messages read:messages"; break;
+            case "permissions": payload["permissions"] = new JsonArray("write:messages", "read:messages"); break;
+            case "one in each": (payload["scope"], payload["permissions"]) = ("write:messages", new JsonArray("read:messages")); break;
+            default: throw new ArgumentOutOfRangeException(nameof(claims));
+        }
+
+        var context = new TestFunctionContext(TwoPermissionsFunction.Name, "Bearer " + _app.Issuer.Sign(_app.Issuer.NewHeader(), payload));
+
+        await _middleware.Invoke(context, RunFunction);
+
+        Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
+    }
+
     [Fact]
     public async Task Keys_that_cannot_be_had_give_503_with_Retry_After()
     {
@@ -126,5 +170,15 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
 
         Assert.False(seen!.IsSenderConstrained);
         Assert.Null(seen.KeyThumbprint);
+    }
+
+    private static class TwoPermissionsFunction
+    {
+        public const string Name = "two-permissions";
+
+        [Function(Name)]
+        [RequireAccessToken("read:messages", "write:messages")]
+        public static HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
+            request.CreateResponse(HttpStatusCode.OK);
     }
 }
