@@ -13,15 +13,20 @@ namespace FunctionApp.Tests.Auth;
 /// <summary>The middleware in this process: whether the function runs, and what the worker is left to send.</summary>
 public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
 {
+    // The URL TestFunctionContext gives a request to the function private.
+    private const string PrivateUrl = "http://127.0.0.1/api/private";
+
     private readonly InProcessValidator _app = new();
     private AccessTokenMiddleware _middleware = null!;
 
     public async Task InitializeAsync()
     {
         await _app.InitializeAsync();
-        _middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions([typeof(ApiFunctions), typeof(TwoPermissionsFunction)]), _app.Validator, _app.Nonces, _app.Policy, _app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
+        _middleware = MiddlewareOf(_app);
     }
+
+    private static AccessTokenMiddleware MiddlewareOf(InProcessValidator app) => new(
+        new ProtectedFunctions([typeof(ApiFunctions), typeof(TwoPermissionsFunction)]), app.Validator, app.Nonces, app.Policy, app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
 
     public Task DisposeAsync() => _app.DisposeAsync();
 
@@ -150,7 +155,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     {
         using var key = DPoPKey.CreateEs256();
         var token = _app.Issuer.CreateBoundToken(key);
-        var context = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", "http://127.0.0.1/api/private", token));
+        var context = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", PrivateUrl, token));
         VerifiedAccessToken? seen = null;
 
         await _middleware.Invoke(context, c => { seen = c.GetVerifiedAccessToken(); return Task.CompletedTask; });
@@ -158,6 +163,25 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         Assert.True(seen!.IsSenderConstrained);
         Assert.Equal(key.Thumbprint, seen.KeyThumbprint);
         Assert.Equal("DPoP", seen.ToClaimsPrincipal().Identity!.AuthenticationType);
+    }
+
+    [Fact]
+    public async Task A_made_up_nonce_gets_a_401_with_a_nonce_the_app_accepts_on_the_retry()
+    {
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPNonceSecret"] = "a-nonce-secret-of-at-least-32-characters", async app =>
+        {
+            using var key = DPoPKey.CreateEs256();
+            var token = app.Issuer.CreateBoundToken(key);
+            var middleware = MiddlewareOf(app);
+            var challenged = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", PrivateUrl, token, nonce: "made-up"));
+            await middleware.Invoke(challenged, RunFunction);
+            Assert.Equal(HttpStatusCode.Unauthorized, challenged.Response!.StatusCode);
+
+            var retry = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", PrivateUrl, token, challenged.Response.Header("DPoP-Nonce")));
+            await middleware.Invoke(retry, RunFunction);
+
+            Assert.Equal(HttpStatusCode.OK, retry.Response!.StatusCode);
+        });
     }
 
     [Fact]
