@@ -76,7 +76,7 @@ public sealed class TelemetryTests(TelemetryFixture sent) : IClassFixture<Teleme
     [InlineData("auth0.signing_keys.refreshes")]
     [InlineData("auth0.verified_tokens.lookups")]
     [InlineData("auth0.verified_tokens.memory.size")]
-    public void The_OTLP_collector_receives_each_auth_metric(string metric) =>
+    public void The_OTLP_collector_receives_the_named_auth_metric(string metric) =>
         Assert.Contains(sent.Otlp.Payloads, x => x.Path == "/v1/metrics" && x.Text.Contains(metric, StringComparison.Ordinal));
 
     [Theory]
@@ -93,7 +93,7 @@ public sealed class TelemetryTests(TelemetryFixture sent) : IClassFixture<Teleme
         Assert.Contains(sent.Otlp.Payloads, x => x.Path == "/v1/traces" && x.Text.Contains("auth0.validate_access_token", StringComparison.Ordinal));
 
     [Fact]
-    public void The_OTLP_collector_receives_the_worker_logs_with_each_rejection() =>
+    public void The_OTLP_collector_receives_the_worker_s_log_of_a_rejection() =>
         Assert.Contains(sent.Otlp.Payloads, x => x.Path == "/v1/logs" && x.Text.Contains("Rejected a request to {Function}", StringComparison.Ordinal));
 
     [Theory]
