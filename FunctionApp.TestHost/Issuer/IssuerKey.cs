@@ -16,19 +16,27 @@ public sealed class IssuerKey : IDisposable
 
     public RSA Rsa { get; }
 
+    /// <summary>The alg the published JWK states the key is for, as Auth0's do; null publishes none.</summary>
+    public string? StatedAlgorithm { get; set; } = "RS256";
+
     /// <summary>The public half as a JWK, as Auth0 publishes it.</summary>
     public Dictionary<string, string> ToJwk()
     {
         var parameters = Rsa.ExportParameters(includePrivateParameters: false);
-        return new Dictionary<string, string>
+        var jwk = new Dictionary<string, string>
         {
             ["kty"] = "RSA",
             ["use"] = "sig",
-            ["alg"] = "RS256",
             ["kid"] = Id,
             ["n"] = Base64Url.EncodeToString(parameters.Modulus),
             ["e"] = Base64Url.EncodeToString(parameters.Exponent),
         };
+        if (StatedAlgorithm is not null)
+        {
+            jwk["alg"] = StatedAlgorithm;
+        }
+
+        return jwk;
     }
 
     public void Dispose() => Rsa.Dispose();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using FunctionApp.Auth;
 using FunctionApp.Functions;
 using FunctionApp.Tests.Support;
@@ -13,15 +14,20 @@ namespace FunctionApp.Tests.Auth;
 /// <summary>The middleware in this process: whether the function runs, and what the worker is left to send.</summary>
 public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
 {
+    // The URL TestFunctionContext gives a request to the function private.
+    private const string PrivateUrl = "http://127.0.0.1/api/private";
+
     private readonly InProcessValidator _app = new();
     private AccessTokenMiddleware _middleware = null!;
 
     public async Task InitializeAsync()
     {
         await _app.InitializeAsync();
-        _middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Policy, _app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
+        _middleware = MiddlewareOf(_app);
     }
+
+    private static AccessTokenMiddleware MiddlewareOf(InProcessValidator app) => new(
+        new ProtectedFunctions(requireByDefault: false), app.Validator, app.Nonces, app.Policy, app.Telemetry, NullLogger<AccessTokenMiddleware>.Instance);
 
     public Task DisposeAsync() => _app.DisposeAsync();
 
@@ -89,6 +95,49 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"read:messages\", " + ResponseAssert.DPoPChallenge, context.Response.Header("WWW-Authenticate"));
     }
 
+    [Theory]
+    [InlineData("scope", "read:messages")]
+    [InlineData("scope", "write:messages")]
+    [InlineData("permissions", "read:messages")]
+    [InlineData("permissions", "write:messages")]
+    public async Task A_function_requiring_two_permissions_refuses_a_token_that_grants_one_of_them(string claim, string granted)
+    {
+        var payload = _app.Issuer.NewPayload();
+        payload[claim] = claim == "scope" ? granted : new JsonArray(granted);
+        var context = TwoPermissionsFunction.Invocation("Bearer " + _app.Issuer.Sign(_app.Issuer.NewHeader(), payload));
+        var ran = false;
+
+        await _middleware.Invoke(context, _ => { ran = true; return Task.CompletedTask; });
+
+        Assert.False(ran);
+        Assert.Equal(HttpStatusCode.Forbidden, context.Response!.StatusCode);
+        Assert.Equal(
+            "Bearer error=\"insufficient_scope\", scope=\"read:messages write:messages\", " + ResponseAssert.DPoPChallenge,
+            context.Response.Header("WWW-Authenticate"));
+    }
+
+    [Theory]
+    [InlineData("scope")]
+    [InlineData("permissions")]
+    [InlineData("one in each")]
+    public async Task A_function_requiring_two_permissions_runs_for_a_token_that_grants_both(string claims)
+    {
+        var payload = _app.Issuer.NewPayload();
+        switch (claims)
+        {
+            case "scope": payload["scope"] = "write:messages read:messages"; break;
+            case "permissions": payload["permissions"] = new JsonArray("write:messages", "read:messages"); break;
+            case "one in each": (payload["scope"], payload["permissions"]) = ("write:messages", new JsonArray("read:messages")); break;
+            default: throw new ArgumentOutOfRangeException(nameof(claims));
+        }
+
+        var context = TwoPermissionsFunction.Invocation("Bearer " + _app.Issuer.Sign(_app.Issuer.NewHeader(), payload));
+
+        await _middleware.Invoke(context, RunFunction);
+
+        Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
+    }
+
     [Fact]
     public async Task Keys_that_cannot_be_had_give_503_with_Retry_After()
     {
@@ -107,7 +156,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     {
         using var key = DPoPKey.CreateEs256();
         var token = _app.Issuer.CreateBoundToken(key);
-        var context = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", "http://127.0.0.1/api/private", token));
+        var context = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", PrivateUrl, token));
         VerifiedAccessToken? seen = null;
 
         await _middleware.Invoke(context, c => { seen = c.GetVerifiedAccessToken(); return Task.CompletedTask; });
@@ -115,6 +164,25 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         Assert.True(seen!.IsSenderConstrained);
         Assert.Equal(key.Thumbprint, seen.KeyThumbprint);
         Assert.Equal("DPoP", seen.ToClaimsPrincipal().Identity!.AuthenticationType);
+    }
+
+    [Fact]
+    public async Task A_made_up_nonce_gets_a_401_with_a_nonce_the_app_accepts_on_the_retry()
+    {
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPNonceSecret"] = "a-nonce-secret-of-at-least-32-characters", async app =>
+        {
+            using var key = DPoPKey.CreateEs256();
+            var token = app.Issuer.CreateBoundToken(key);
+            var middleware = MiddlewareOf(app);
+            var challenged = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", PrivateUrl, token, nonce: "made-up"));
+            await middleware.Invoke(challenged, RunFunction);
+            Assert.Equal(HttpStatusCode.Unauthorized, challenged.Response!.StatusCode);
+
+            var retry = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", PrivateUrl, token, challenged.Response.Header("DPoP-Nonce")));
+            await middleware.Invoke(retry, RunFunction);
+
+            Assert.Equal(HttpStatusCode.OK, retry.Response!.StatusCode);
+        });
     }
 
     [Fact]
@@ -183,5 +251,18 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, context.Response!.StatusCode);
         Assert.Equal(TokenRejection.ProofUrl.Body(ErrorContract.Sample).ToArray(), ((MemoryStream)context.Response.Body).ToArray());
+    }
+
+    private static class TwoPermissionsFunction
+    {
+        public const string Name = "two-permissions";
+
+        public static TestFunctionContext Invocation(string authorization) => new(
+            Name, authorization, entryPoint: TestFunctionContext.EntryPointOf(typeof(TwoPermissionsFunction), nameof(Run)), pathToAssembly: typeof(TwoPermissionsFunction).Assembly.Location);
+
+        [Function(Name)]
+        [RequireAccessToken("read:messages", "write:messages")]
+        public static HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
+            request.CreateResponse(HttpStatusCode.OK);
     }
 }

@@ -1,4 +1,5 @@
 using FunctionApp.Auth;
+using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.Auth;
 
@@ -155,20 +156,38 @@ public sealed class AccessTokenPolicyTests
     public void Defaults_are_strict_and_documented()
     {
         var settings = AccessTokenPolicy.TryResolve(Options(), out _)!;
+        var documented = ReadmeDefaults();
 
         Assert.Equal(["RS256"], settings.Algorithms);
+        Assert.Equal("`RS256`", documented["Auth0__Algorithms"]);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.ClockSkew);
+        Assert.Equal("`30`", documented["Auth0__ClockSkewSeconds"]);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.MinimumRefreshInterval);
+        Assert.Equal("`30`", documented["Auth0__MinimumRefreshIntervalSeconds"]);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.MetadataTimeout);
+        Assert.Equal("`5`", documented["Auth0__MetadataTimeoutSeconds"]);
         Assert.Equal(16L * 1024 * 1024, settings.VerifiedTokenMemoryBytes);
+        Assert.StartsWith("`16384`", documented["Auth0__VerifiedTokenMemoryKilobytes"], StringComparison.Ordinal);
         Assert.Equal(ErrorContract.Sample, settings.ErrorContract);
+        Assert.Equal("`Sample`", documented["Auth0__ErrorContract"]);
     }
+
+    // The Default column of the README's table of settings (Setting, Required, Default, Meaning), by setting.
+    private static Dictionary<string, string> ReadmeDefaults() =>
+        RepositoryFiles.Read("README.md").Split('\n')
+            .Select(line => line.Trim().Split('|', StringSplitOptions.TrimEntries))
+            .Where(cells => cells.Length == 6 && cells[1].StartsWith("`Auth0__", StringComparison.Ordinal))
+            .ToDictionary(cells => cells[1].Trim('`'), cells => cells[3], StringComparer.Ordinal);
 
     [Theory]
     [InlineData(-1, 30, 5, "Auth0__ClockSkewSeconds")]
+    [InlineData(301, 30, 5, "Auth0__ClockSkewSeconds")]
     [InlineData(30, 0, 5, "Auth0__MinimumRefreshIntervalSeconds")]
+    [InlineData(30, 86_401, 5, "Auth0__MinimumRefreshIntervalSeconds")]
     [InlineData(30, 30, 0, "Auth0__MetadataTimeoutSeconds")]
+    [InlineData(30, 30, 61, "Auth0__MetadataTimeoutSeconds")]
     [InlineData(30, 30, 5, "Auth0__VerifiedTokenMemoryKilobytes", -1)]
+    [InlineData(30, 30, 5, "Auth0__VerifiedTokenMemoryKilobytes", (4 * 1024 * 1024) + 1)]
     public void Numeric_settings_out_of_range_are_named(int skew, int refresh, int timeout, string setting, int memoryKilobytes = 1024)
     {
         var options = Options();

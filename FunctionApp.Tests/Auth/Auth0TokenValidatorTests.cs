@@ -34,7 +34,35 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
         var first = await _app.ValidateAsync(token);
         var again = await _app.ValidateAsync(token);
 
+        Assert.True(first.IsVerified, first.Rejection?.Reason);
         Assert.Same(first.Token, again.Token);
+    }
+
+    [Fact]
+    public async Task A_remembered_token_is_found_again_until_its_exp_plus_the_clock_skew()
+    {
+        var (token, expires) = TokenExpiringInAMinute();
+        var first = await _app.ValidateAsync(token);
+
+        _app.Clock.AdvanceTo(expires + _app.Policy.ClockSkew - TimeSpan.FromTicks(1));
+        var again = await _app.ValidateAsync(token);
+
+        Assert.True(again.IsVerified, again.Rejection?.Reason);
+        Assert.Same(first.Token, again.Token);
+    }
+
+    [Fact]
+    public async Task A_remembered_token_is_refused_once_its_exp_plus_the_clock_skew_has_passed()
+    {
+        var (token, expires) = TokenExpiringInAMinute();
+        var first = await _app.ValidateAsync(token);
+        Assert.True(first.IsVerified, first.Rejection?.Reason);
+        Assert.Same(first.Token, (await _app.ValidateAsync(token)).Token);
+
+        _app.Clock.AdvanceTo(expires + _app.Policy.ClockSkew + TimeSpan.FromTicks(1));
+        var result = await _app.ValidateAsync(token);
+
+        Assert.Same(TokenRejection.Expired, result.Rejection);
     }
 
     [Fact]
@@ -91,6 +119,16 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
         var again = await _app.ValidateAsync(token);
 
         Assert.Equal(fetchesBefore + 1, _app.Issuer.JwksRequests);
+        Assert.True(first.IsVerified, first.Rejection?.Reason);
         Assert.Same(first.Token, again.Token);
+    }
+
+    // A token whose exp is a whole second a minute ahead of the app's clock, and that instant.
+    private (string Token, DateTimeOffset Expires) TokenExpiringInAMinute()
+    {
+        var expires = DateTimeOffset.FromUnixTimeSeconds(_app.Clock.GetUtcNow().ToUnixTimeSeconds() + 60);
+        var payload = _app.Issuer.NewPayload();
+        payload["exp"] = expires.ToUnixTimeSeconds();
+        return (_app.Issuer.Sign(_app.Issuer.NewHeader(), payload), expires);
     }
 }

@@ -741,6 +741,53 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
         await AssertRefusedAsync(TokenRejection.ProofReplayed, _key.Sign(_key.NewProofHeader(), payload));
     }
 
+    // Ages from the clock skew (30 s) to a moment before the maximum age (300 s): while the age check still lets a proof
+    // through, the memory of proofs must still hold it.
+    [Theory]
+    [InlineData(30_000)]
+    [InlineData(31_000)]
+    [InlineData(150_000)]
+    [InlineData(299_999)]
+    public async Task A_proof_replayed_at_any_age_up_to_its_maximum_age_is_refused(int ageMilliseconds)
+    {
+        var issued = ToWholeSecond(_app);
+        var proof = Proof();
+        Assert.True((await SendAsync(proof)).IsVerified);
+
+        _app.Clock.AdvanceTo(issued + TimeSpan.FromMilliseconds(ageMilliseconds));
+
+        await AssertRefusedAsync(TokenRejection.ProofReplayed, proof);
+    }
+
+    [Fact]
+    public async Task A_proof_replayed_within_a_longer_maximum_age_is_refused()
+    {
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPProofMaxAgeSeconds"] = "600", async app =>
+        {
+            var token = app.Issuer.CreateBoundToken(_key);
+            var issued = ToWholeSecond(app);
+            var proof = ProofBy(_key, app, token);
+            Assert.True((await SendAsync(proof, token, app: app)).IsVerified);
+
+            app.Clock.AdvanceTo(issued + TimeSpan.FromSeconds(600) - TimeSpan.FromMilliseconds(1));
+            var result = await SendAsync(proof, token, app: app);
+
+            Assert.Same(TokenRejection.ProofReplayed, result.Rejection);
+        });
+    }
+
+    [Fact]
+    public async Task A_proof_issued_ahead_within_the_clock_skew_is_refused_as_a_replay_until_its_iat_plus_the_maximum_age()
+    {
+        var now = ToWholeSecond(_app);
+        var proof = Proof(iatOffsetSeconds: 29);
+        Assert.True((await SendAsync(proof)).IsVerified);
+
+        _app.Clock.AdvanceTo(now + TimeSpan.FromSeconds(29 + 300) - TimeSpan.FromMilliseconds(1));
+
+        await AssertRefusedAsync(TokenRejection.ProofReplayed, proof);
+    }
+
     [Fact]
     public async Task When_the_memory_of_proofs_is_full_of_acceptable_ones_a_new_proof_gets_a_retry_later()
     {
@@ -930,6 +977,14 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     }
 
     private long Now() => _app.Clock.GetUtcNow().ToUnixTimeSeconds();
+
+    // Moves the app's clock on to the next whole second, where a proof's iat, in whole seconds, is exactly the clock's time.
+    private static DateTimeOffset ToWholeSecond(InProcessValidator app)
+    {
+        var next = DateTimeOffset.FromUnixTimeSeconds(app.Clock.GetUtcNow().ToUnixTimeSeconds() + 1);
+        app.Clock.AdvanceTo(next);
+        return next;
+    }
 
     /// <summary>The claims of a proof for GET <see cref="Url"/> with the token, issued now by the app's clock.</summary>
     private JsonObject Payload(string? token = null, string? nonce = null, int iatOffsetSeconds = 0) =>

@@ -49,11 +49,14 @@ public sealed class DPoPReplayMemoryTests
     public void A_replay_is_refused_for_as_long_as_the_first_proof_could_be_accepted()
     {
         var memory = Memory();
-        memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow());
+        var acceptableUntil = In(300);
+        memory.TryRemember(Thumbprint, "jti-1", acceptableUntil, _clock.GetUtcNow());
 
-        _clock.Advance(TimeSpan.FromSeconds(299));
-
-        Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", In(300), _clock.GetUtcNow()));
+        foreach (var later in new[] { In(0), In(1), In(150), In(299), acceptableUntil - TimeSpan.FromTicks(1), acceptableUntil })
+        {
+            _clock.AdvanceTo(later);
+            Assert.Equal(Outcome.Replayed, memory.TryRemember(Thumbprint, "jti-1", acceptableUntil, _clock.GetUtcNow()));
+        }
     }
 
     [Fact]

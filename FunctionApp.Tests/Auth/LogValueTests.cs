@@ -12,6 +12,8 @@ public sealed class LogValueTests
     [InlineData("nul\0", @"nul\u0000")]
     [InlineData("\u202egnp.exe", @"\u202Egnp.exe")]
     [InlineData("zero\u200bwidth", @"zero\u200Bwidth")]
+    [InlineData("line\u2028separator", @"line\u2028separator")]
+    [InlineData("paragraph\u2029separator", @"paragraph\u2029separator")]
     [InlineData(@"back\slash", @"back\\slash")]
     [InlineData("ключ-😀", "ключ-😀")]
     public void Control_format_and_separator_characters_are_escaped_and_the_rest_kept(string value, string logged) =>

@@ -337,6 +337,7 @@ public sealed class ProofTargetTests
 
         Assert.False(Matches($"https://{host}/api/private", "http://internal:7071/api/private", policy, "https", host));
         Assert.False(Matches("https://public.example/api/private", "http://internal:7071/api/private", policy, "https", host));
+        Assert.True(Matches("http://internal:7071/api/private", "http://internal:7071/api/private", policy, "https", host));
     }
 
     [Theory]
@@ -358,5 +359,6 @@ public sealed class ProofTargetTests
         var policy = Policy(trustForwarded: true);
 
         Assert.False(Matches($"{proto}://public.example/api/private", "http://internal:7071/api/private", policy, proto, "public.example"));
+        Assert.True(Matches("http://internal:7071/api/private", "http://internal:7071/api/private", policy, proto, "public.example"));
     }
 }

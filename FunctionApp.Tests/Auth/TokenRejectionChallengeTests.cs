@@ -237,7 +237,15 @@ public sealed class TokenRejectionChallengeTests
         { nameof(TokenRejection.NotAuthenticated), "Bearer" },
         { nameof(TokenRejection.InvalidCredentials), "Bearer" },
         { nameof(TokenRejection.Expired), "Bearer error=\"invalid_token\", error_description=\"Token has expired\"" },
+        { nameof(TokenRejection.NotYetValid), "Bearer error=\"invalid_token\", error_description=\"Token is not yet valid\"" },
+        { nameof(TokenRejection.NoExpiry), "Bearer error=\"invalid_token\", error_description=\"Token has no expiry\"" },
         { nameof(TokenRejection.InvalidAudience), "Bearer error=\"invalid_token\", error_description=\"Invalid audience\"" },
+        { nameof(TokenRejection.InvalidIssuer), "Bearer error=\"invalid_token\", error_description=\"Invalid issuer\"" },
+        { nameof(TokenRejection.NoMatchingKey), "Bearer error=\"invalid_token\", error_description=\"No signing key matches the token\"" },
+        { nameof(TokenRejection.InvalidSignature), "Bearer error=\"invalid_token\", error_description=\"Invalid signature\"" },
+        { nameof(TokenRejection.AlgorithmNotAllowed), "Bearer error=\"invalid_token\", error_description=\"Algorithm not allowed\"" },
+        { nameof(TokenRejection.UnsupportedCriticalHeader), "Bearer error=\"invalid_token\", error_description=\"Unsupported critical header\"" },
+        { nameof(TokenRejection.TooLarge), "Bearer error=\"invalid_token\", error_description=\"Token is too large\"" },
         { nameof(TokenRejection.Malformed), "Bearer error=\"invalid_token\", error_description=\"Malformed token\"" },
         { nameof(TokenRejection.BoundTokenAsBearer), "Bearer error=\"invalid_token\", error_description=\"Token is bound to a key; send it with the DPoP scheme and a proof\"" },
         { nameof(TokenRejection.UnsupportedBinding), "Bearer error=\"invalid_token\", error_description=\"Token is bound in a way this API cannot check\"" },
@@ -257,6 +265,19 @@ public sealed class TokenRejectionChallengeTests
         {
             Assert.Equal(expected, found.Challenge(Scope, used, policy));
         }
+    }
+
+    [Fact]
+    public void Disabled_the_challenges_before_DPoP_name_every_rejection_a_request_can_get()
+    {
+        var policy = Policy(DPoPMode.Disabled);
+        var listed = BeforeDPoP().Select(row => (string)row[0]).ToHashSet(StringComparer.Ordinal);
+
+        var applying = typeof(TokenRejection).GetProperties()
+            .Where(p => p.PropertyType == typeof(TokenRejection) && ((TokenRejection)p.GetValue(null)!).AppliesTo(policy))
+            .Select(p => p.Name);
+
+        Assert.Equal(listed.Order(StringComparer.Ordinal), applying.Order(StringComparer.Ordinal));
     }
 
     [Fact]

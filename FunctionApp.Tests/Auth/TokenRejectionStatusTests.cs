@@ -1,9 +1,10 @@
+using System.Net;
 using System.Text;
 using FunctionApp.Auth;
 
 namespace FunctionApp.Tests.Auth;
 
-/// <summary>The DPoP rejections' statuses and bodies under each error contract.</summary>
+/// <summary>The rejections' statuses and bodies under each error contract: the DPoP ones, and the one 403 of RFC 6750.</summary>
 public sealed class TokenRejectionStatusTests
 {
     [Fact]
@@ -33,6 +34,14 @@ public sealed class TokenRejectionStatusTests
     {
         Assert.Equal(503, Answer(TokenRejection.ReplayMemoryFull, contract).Status);
         Assert.True(TokenRejection.ReplayMemoryFull.RetryLater);
+    }
+
+    [Fact]
+    public void Under_RFC_6750_insufficient_scope_is_the_only_rejection_answered_403()
+    {
+        var forbidden = TokenRejection.All.Where(r => r.Status(ErrorContract.Rfc6750) == HttpStatusCode.Forbidden);
+
+        Assert.Same(TokenRejection.InsufficientScope, Assert.Single(forbidden));
     }
 
     private static (int Status, string Body) Answer(TokenRejection rejection, ErrorContract contract) =>

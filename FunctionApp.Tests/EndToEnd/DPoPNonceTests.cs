@@ -86,7 +86,7 @@ public sealed class DPoPNonceTests(DPoPNonceFixture app) : IClassFixture<DPoPNon
     }
 
     [Fact]
-    public async Task A_made_up_nonce_gets_a_401_challenge_with_a_real_one()
+    public async Task A_made_up_nonce_gets_a_401_challenge_with_a_nonce()
     {
         using var response = await SendAsync(app.Client, app.Issuer.CreateBoundToken(_key), "AAAAAGkA9uVeXb4DMT0eGQ-qzqvdXDvh");
 

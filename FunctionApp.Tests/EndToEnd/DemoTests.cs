@@ -13,7 +13,7 @@ namespace FunctionApp.Tests.EndToEnd;
 public sealed class DemoTests
 {
     [Fact]
-    public async Task Every_printed_curl_command_works()
+    public async Task Every_printed_bearer_curl_command_works()
     {
         var logs = new CapturedLogs();
         using var loggers = logs.CreateFactory();

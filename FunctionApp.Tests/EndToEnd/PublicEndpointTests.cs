@@ -25,7 +25,7 @@ public sealed class PublicEndpointTests(AppFixture app) : IClassFixture<AppFixtu
     }
 
     [Fact]
-    public async Task Public_answers_only_GET()
+    public async Task Public_does_not_answer_POST()
     {
         using var response = await app.Client.PostAsync("api/public", null);
 

@@ -41,7 +41,7 @@ public sealed class Rfc6750ContractTests(Rfc6750Fixture app) : IClassFixture<Rfc
     }
 
     [Fact]
-    public async Task Insufficient_scope_is_the_only_403()
+    public async Task Insufficient_scope_is_403_insufficient_scope()
     {
         using var response = await app.GetPrivateAsync("Bearer " + app.Issuer.CreateToken(), "api/private-scoped");
 

@@ -90,7 +90,7 @@ public sealed class TelemetryTests(TelemetryFixture sent) : IClassFixture<Teleme
     [InlineData("auth0.signing_keys.refreshes")]
     [InlineData("auth0.verified_tokens.lookups")]
     [InlineData("auth0.verified_tokens.memory.size")]
-    public void The_OTLP_collector_receives_each_auth_metric(string metric) =>
+    public void The_OTLP_collector_receives_the_named_auth_metric(string metric) =>
         Assert.Contains(sent.Otlp.Payloads, x => x.Path == "/v1/metrics" && x.Text.Contains(metric, StringComparison.Ordinal));
 
     [Theory]

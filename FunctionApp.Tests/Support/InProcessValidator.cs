@@ -89,5 +89,12 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
 
         /// <summary>Sets the clock to <paramref name="instant"/>.</summary>
         public void Set(DateTimeOffset instant) => Interlocked.Exchange(ref _ticks, instant.UtcTicks);
+
+        /// <summary>Moves the clock to <paramref name="instant"/>, which may not be earlier than now.</summary>
+        public void AdvanceTo(DateTimeOffset instant)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(instant, GetUtcNow());
+            Set(instant);
+        }
     }
 }
