@@ -1,5 +1,6 @@
 using FunctionApp.Auth;
 using FunctionApp.Docs;
+using FunctionApp.Hosting;
 using FunctionApp.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
@@ -16,4 +17,5 @@ builder.Services.AddApiDocs();
 // Logs, metrics and traces to Application Insights and/or OTLP, when their settings are there.
 builder.AddAppTelemetry();
 
-builder.Build().Run();
+// A bad setting ends the worker with one line naming it, in the form the Functions host shows at once.
+return builder.Build().RunOrReportBadSetting(Console.Error);

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.TestHost.Hosting;
 
-/// <summary>The worker, launched as the genuine host launches it, with its output forwarded to the host's log.</summary>
+/// <summary>
+/// The worker, launched as the genuine host launches it, with its output forwarded to the host's log: standard output
+/// as information, standard error as the genuine host grades it.
+/// </summary>
 public sealed partial class WorkerProcess : IDisposable
 {
     private readonly Process _process;
@@ -54,7 +57,7 @@ public sealed partial class WorkerProcess : IDisposable
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Forward(logger, LogLevel.Information, e.Data);
-        process.ErrorDataReceived += (_, e) => Forward(logger, LogLevel.Warning, e.Data);
+        process.ErrorDataReceived += (_, e) => ForwardError(logger, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -92,6 +95,18 @@ public sealed partial class WorkerProcess : IDisposable
         {
             LogOutput(logger, level, line);
         }
+    }
+
+    private static void ForwardError(ILogger logger, string? line)
+    {
+        if (string.IsNullOrEmpty(line))
+        {
+            return;
+        }
+
+        var level = WorkerErrorLine.LevelOf(line);
+        var message = WorkerErrorLine.MessageOf(line);
+        LogOutput(logger, level, message);
     }
 
     [LoggerMessage(Message = "{WorkerOutput}")]

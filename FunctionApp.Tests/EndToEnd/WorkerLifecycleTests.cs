@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FunctionApp.TestHost.Hosting;
 using FunctionApp.TestHost.Issuer;
 using FunctionApp.Tests.Support;
+using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.Tests.EndToEnd;
 
@@ -70,5 +71,27 @@ public sealed class WorkerLifecycleTests
             new FunctionsHostOptions { AppDirectory = FunctionsHostOptions.DefaultAppDirectory, Settings = settings }, loggers));
 
         Assert.Contains(logs.Lines, l => l.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_bad_setting_is_all_the_worker_writes_as_it_exits_and_the_host_logs_it_as_an_error()
+    {
+        await using var issuer = await LocalIssuer.StartAsync(AppFixture.Audience);
+        var settings = AppFixture.Settings(issuer);
+        settings["Auth0__ClockSkewSeconds"] = "9999";
+        var logs = new CapturedLogs();
+        using var loggers = logs.CreateFactory();
+        var appDirectory = FunctionsHostOptions.DefaultAppDirectory;
+
+        // The worker checks its settings before it connects, so nothing needs to listen at the address it is given.
+        using var worker = WorkerProcess.Start(
+            WorkerConfig.Load(appDirectory), appDirectory, new Uri("http://127.0.0.1:9/"), Guid.NewGuid().ToString(), settings,
+            loggers.CreateLogger("Worker"));
+        await worker.Exited.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, worker.ExitCode);
+        var line = Assert.Single(logs.Lines);
+        Assert.Equal(LogLevel.Error, line.Level);
+        Assert.Equal("Error: the worker cannot start: Auth0__ClockSkewSeconds must be between 0 and 300.", line.Message);
     }
 }
