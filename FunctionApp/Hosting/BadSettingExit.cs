@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace FunctionApp.Hosting;
 
 /// <summary>Runs the worker; a bad setting ends it with one line on standard error that names the setting.</summary>
-public static class BadSettingExit
+internal static class BadSettingExit
 {
     // The Functions host logs a worker's standard-error line at once only when it starts with this prefix; it queues any
     // other line for a service of its job host to write, which under `func start` showed it about 60 s late. The host
