@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
 using FunctionApp.Tests.Support;
@@ -126,6 +128,38 @@ public sealed class RedisReplayStoreTests : IAsyncLifetime, IDisposable
         Assert.NotEqual(key, store.KeyOf(_key.Thumbprint, "jti-2"));
         Assert.NotEqual(key, store.KeyOf("0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbW", "jti-1"));
         Assert.NotEqual(key, otherApi.KeyOf(_key.Thumbprint, "jti-1"));
+    }
+
+    [Fact]
+    public async Task The_store_reports_its_latency_by_outcome_and_its_failures_by_error_type()
+    {
+        var instance = Instance();
+        var meters = instance.GetRequiredService<IMeterFactory>();
+        var measured = new ConcurrentQueue<(string Instrument, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener
+        {
+            // Every test's instances share the meter's name: only this instance's factory's meter is this test's.
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == meters)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => measured.Enqueue((instrument.Name, new(tags.ToArray()))));
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => measured.Enqueue((instrument.Name, new(tags.ToArray()))));
+        listener.Start();
+        var token = _issuer.CreateBoundToken(_key);
+        Assert.True((await Validate(instance, token, ProofIssuedNow(token))).IsVerified);
+
+        await _redis.StopAsync();
+
+        Assert.Same(TokenRejection.ReplayStoreUnavailable, (await Validate(instance, token, ProofIssuedNow(token))).Rejection);
+        var durations = measured.Where(m => m.Instrument == "auth0.dpop.replay_store.duration").Select(m => m.Tags["auth0.dpop.replay_store.outcome"]);
+        Assert.Equal(["remembered", "unavailable"], durations);
+        var failure = Assert.Single(measured, m => m.Instrument == "auth0.dpop.replay_store.failures");
+        Assert.Contains(failure.Tags["error.type"], new object?[] { "connection", "timeout" });
     }
 
     private static AccessTokenPolicy Policy(ServiceProvider instance) => instance.GetRequiredService<AccessTokenPolicy>();
