@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FunctionApp.Benchmarks;
 
 /// <summary>
-/// The DPoP proof check (RFC 9449 4.3, <see cref="DPoPProofValidator.Check"/>) against one raw ES256 verify of a
+/// The DPoP proof check (RFC 9449 4.3, <see cref="DPoPProofValidator.CheckAsync"/>) against one raw ES256 verify of a
 /// proof's signature with a ready key, the floor, measured in the same run; and a whole DPoP request against a Bearer
 /// request, each with its token already in the memory of verified tokens.
 /// </summary>
