@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
+using FunctionApp.TestHost.Redis;
 using FunctionApp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,6 @@
 using FunctionApp.TestHost.Hosting;
 using FunctionApp.TestHost.Issuer;
+using FunctionApp.TestHost.Redis;
 using FunctionApp.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,11 +3,11 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace FunctionApp.Tests.Support;
+namespace FunctionApp.TestHost.Redis;
 
 /// <summary>
-/// A real redis-server on a free loopback port, with nothing persisted, for the tests of the shared replay store; it can
-/// be stopped and started again on the same port mid-test. Needs redis-server on the PATH (Debian: apt-get install
+/// A real redis-server on a free loopback port, with nothing persisted, for the tests and the benchmark of the shared
+/// replay store; it can be stopped and started again on the same port mid-test. Needs redis-server on the PATH (Debian: apt-get install
 /// redis-server).
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
