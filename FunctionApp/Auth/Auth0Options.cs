@@ -79,7 +79,7 @@ public sealed class Auth0Options
     /// Where accepted DPoP proofs are remembered: <c>Memory</c>, each instance its own (a proof can be replayed once on
     /// every other instance), or <c>Redis</c>, one store all instances share (<see cref="DPoPReplayRedis"/>).
     /// </summary>
-    public string DPoPReplayStore { get; set; } = "Memory";
+    public string DPoPReplayStore { get; set; } = nameof(DPoPReplayStoreKind.Memory);
 
     /// <summary>The StackExchange.Redis configuration string of the shared replay store, such as <c>127.0.0.1:6379</c>.</summary>
     public string? DPoPReplayRedis { get; set; }
