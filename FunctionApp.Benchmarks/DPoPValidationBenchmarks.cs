@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FunctionApp.Benchmarks;
 
 /// <summary>
-/// The DPoP proof check (RFC 9449 4.3, <see cref="DPoPProofValidator.Check"/>) against one raw ES256 verify of a
+/// The DPoP proof check (RFC 9449 4.3, <see cref="DPoPProofValidator.CheckAsync"/>) against one raw ES256 verify of a
 /// proof's signature with a ready key, the floor, measured in the same run; and a whole DPoP request against a Bearer
 /// request, each with its token already in the memory of verified tokens.
 /// </summary>
@@ -77,7 +77,7 @@ public class DPoPValidationBenchmarks
         _bearerValidator = _services.GetRequiredService<Auth0TokenValidator>();
         NewIteration();
         var dpop = await _dpopValidator.ValidateAsync(Request(_proofs[0]), CancellationToken.None);
-        var proofRejection = _proofValidator.Check(Request(_proofs[1]), _boundToken, _clientKey.Thumbprint);
+        var proofRejection = await _proofValidator.CheckAsync(Request(_proofs[1]), _boundToken, _clientKey.Thumbprint, CancellationToken.None);
         if (!RawVerify() || !(await _bearerValidator.ValidateAsync(_bearerAuthorization, CancellationToken.None)).IsVerified
             || !dpop.IsVerified || proofRejection is not null)
         {
@@ -129,7 +129,8 @@ public class DPoPValidationBenchmarks
     public bool RawVerify() => _publicKey.VerifyData(_signingInput, _signature, HashAlgorithmName.SHA256);
 
     [Benchmark(Description = "DPoP proof check")]
-    public bool ProofCheck() => _proofValidator.Check(Request(_proofs[_next++]), _boundToken, _clientKey.Thumbprint) is null;
+    public async ValueTask<bool> ProofCheck() =>
+        await _proofValidator.CheckAsync(Request(_proofs[_next++]), _boundToken, _clientKey.Thumbprint, CancellationToken.None) is null;
 
     [Benchmark(Description = "DPoP request, token seen before")]
     public async Task<bool> DPoPSeenBefore() =>

@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FunctionApp.Benchmarks;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|memory|e2e|sidebyside|dpop|dpop-micro|dpop-e2e|all] [--dry]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|memory|e2e|sidebyside|dpop|dpop-micro|dpop-e2e|replay|all] [--dry]
 var dry = args.Contains("--dry");
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 
@@ -46,4 +46,9 @@ if (what is "dpop" or "dpop-micro" or "all")
 if (what is "dpop" or "dpop-e2e" or "all")
 {
     await DPoPEndToEndBenchmark.RunAsync(dry ? DPoPEndToEndBenchmark.Sizes.Dry : DPoPEndToEndBenchmark.Sizes.Full, Console.Out);
+}
+
+if (what is "replay" or "all")
+{
+    await DPoPReplayStoreBenchmark.RunAsync(dry ? DPoPReplayStoreBenchmark.Sizes.Dry : DPoPReplayStoreBenchmark.Sizes.Full, Console.Out);
 }

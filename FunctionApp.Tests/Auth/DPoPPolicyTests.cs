@@ -123,6 +123,43 @@ public sealed class DPoPPolicyTests
         Assert.StartsWith("Auth0__DPoPReplayMemoryKilobytes must be between 1 and ", Refused(o => o.DPoPReplayMemoryKilobytes = kilobytes), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void With_no_replay_setting_each_instance_remembers_proofs_in_its_own_memory()
+    {
+        Assert.Equal(DPoPReplayStoreKind.Memory, AccessTokenPolicy.TryResolve(Options(), out _)!.DPoP.ReplayStore);
+    }
+
+    [Theory]
+    [InlineData("Disk")]
+    [InlineData("1")]
+    [InlineData("")]
+    public void A_replay_store_other_than_memory_or_Redis_is_refused(string store)
+    {
+        Assert.Equal("Auth0__DPoPReplayStore must be Memory or Redis.", Refused(o => o.DPoPReplayStore = store));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("password=secret")]
+    [InlineData("127.0.0.1:6379,unknownKeyword=1")]
+    public void The_Redis_replay_store_without_a_configuration_naming_a_server_is_refused(string? configuration)
+    {
+        var error = Refused(o => (o.DPoPReplayStore, o.DPoPReplayRedis) = ("Redis", configuration));
+
+        Assert.StartsWith("Auth0__DPoPReplayRedis must be a StackExchange.Redis configuration string", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(60_001)]
+    public void A_Redis_timeout_out_of_range_is_refused(int milliseconds)
+    {
+        Assert.Equal("Auth0__DPoPReplayRedisTimeoutMilliseconds must be between 1 and 60000.", Refused(o => o.DPoPReplayRedisTimeoutMilliseconds = milliseconds));
+    }
+
     [Theory]
     [InlineData("http://api.example.com")]
     [InlineData("http://10.0.0.1")]
@@ -166,6 +203,7 @@ public sealed class DPoPPolicyTests
     [InlineData("Auth0__DPoPNonceLifetimeSeconds", "0", "Auth0__DPoPNonceLifetimeSeconds must")]
     [InlineData("Auth0__DPoPReplayMemoryKilobytes", "0", "Auth0__DPoPReplayMemoryKilobytes must")]
     [InlineData("Auth0__DPoPPublicBaseUrl", "http://api.example.com", "Auth0__DPoPPublicBaseUrl must")]
+    [InlineData("Auth0__DPoPReplayStore", "Redis", "Auth0__DPoPReplayRedis must")]
     public async Task A_bad_DPoP_setting_stops_start_up_with_a_message_naming_it(string setting, string value, string message)
     {
         await using var issuer = await LocalIssuer.StartAsync("https://api.test/");

@@ -1,6 +1,6 @@
 using FunctionApp.Auth;
 using FunctionApp.Tests.Support;
-using Outcome = FunctionApp.Auth.DPoPReplayMemory.Outcome;
+using Outcome = FunctionApp.Auth.DPoPReplayOutcome;
 
 namespace FunctionApp.Tests.Auth;
 

@@ -228,6 +228,7 @@ public sealed class TokenRejectionChallengeTests
     {
         Assert.Null(Challenge(TokenRejection.KeysUnavailable, mode, used));
         Assert.Null(Challenge(TokenRejection.ReplayMemoryFull, mode, used));
+        Assert.Null(Challenge(TokenRejection.ReplayStoreUnavailable, mode, used));
     }
 
     // ----- DPoP disabled is exactly the app before DPoP; the algorithms are those configured -----
@@ -308,6 +309,7 @@ public sealed class TokenRejectionChallengeTests
         Assert.False(TokenRejection.DPoPRequired.AppliesTo(policy));
         Assert.False(TokenRejection.TokenNotBound.AppliesTo(policy));
         Assert.False(TokenRejection.ReplayMemoryFull.AppliesTo(policy));
+        Assert.False(TokenRejection.ReplayStoreUnavailable.AppliesTo(policy));
         Assert.True(TokenRejection.BoundTokenAsBearer.AppliesTo(policy));
         Assert.True(TokenRejection.UnsupportedBinding.AppliesTo(policy));
         Assert.True(TokenRejection.InvalidCredentials.AppliesTo(policy));
@@ -325,6 +327,7 @@ public sealed class TokenRejectionChallengeTests
         Assert.True(TokenRejection.BoundTokenAsBearer.AppliesTo(policy));
         Assert.True(TokenRejection.TokenNotBound.AppliesTo(policy));
         Assert.True(TokenRejection.ReplayMemoryFull.AppliesTo(policy));
+        Assert.True(TokenRejection.ReplayStoreUnavailable.AppliesTo(policy));
     }
 
     [Theory]

@@ -44,6 +44,15 @@ public sealed class TokenRejectionStatusTests
         Assert.Same(TokenRejection.InsufficientScope, Assert.Single(forbidden));
     }
 
+    [Theory]
+    [InlineData(ErrorContract.Sample, """{"status":"error","msg":"DPoP replay store is unavailable; try again later"}""")]
+    [InlineData(ErrorContract.Rfc6750, """{"error":"temporarily_unavailable","error_description":"DPoP replay store is unavailable; try again later"}""")]
+    public void An_unavailable_replay_store_is_a_503_to_retry_later(ErrorContract contract, string body)
+    {
+        Assert.Equal((503, body), Answer(TokenRejection.ReplayStoreUnavailable, contract));
+        Assert.True(TokenRejection.ReplayStoreUnavailable.RetryLater);
+    }
+
     private static (int Status, string Body) Answer(TokenRejection rejection, ErrorContract contract) =>
         ((int)rejection.Status(contract), Encoding.UTF8.GetString(rejection.Body(contract).Span));
 }

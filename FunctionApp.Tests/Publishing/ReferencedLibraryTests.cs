@@ -25,7 +25,7 @@ public sealed class ReferencedLibraryApp : IAsyncLifetime
     {
         OutsideAppFiles.CopyAuthFolder(Path.Combine(_root, "AuthLibrary"));
         await WriteAsync("AuthLibrary/AuthLibrary.csproj", Project("Library", OutsideAppFiles.PackageReferences(
-            "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http", "Microsoft.IdentityModel.Protocols.OpenIdConnect"), []));
+            "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http", "Microsoft.IdentityModel.Protocols.OpenIdConnect", "StackExchange.Redis"), []));
         await WriteAsync("Messages/Messages.csproj", Project("Library", OutsideAppFiles.PackageReferences(
             "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http"), ["../AuthLibrary/AuthLibrary.csproj"]));
         await WriteAsync("Messages/MessageFunctions.cs", """

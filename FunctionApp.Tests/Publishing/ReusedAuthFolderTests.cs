@@ -14,6 +14,7 @@ public sealed class ReusedAuthFolder : IAsyncLifetime
         "Microsoft.Azure.Functions.Worker.Extensions.Http",
         "Microsoft.Azure.Functions.Worker.Sdk",
         "Microsoft.IdentityModel.Protocols.OpenIdConnect",
+        "StackExchange.Redis",
     ];
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "functionapp-reuse-" + Guid.NewGuid().ToString("N"));

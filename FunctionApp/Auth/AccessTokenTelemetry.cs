@@ -22,6 +22,8 @@ internal sealed class AccessTokenTelemetry
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _lookups;
+    private readonly Histogram<double> _replayStoreDuration;
+    private readonly Counter<long> _replayStoreFailures;
     private readonly Meter _meter;
 
     public AccessTokenTelemetry(IMeterFactory meters)
@@ -32,6 +34,8 @@ internal sealed class AccessTokenTelemetry
         _duration = _meter.CreateHistogram<double>("auth0.access_token.validation.duration", unit: "s", description: "Time to check an Authorization header.");
         _refreshes = _meter.CreateCounter<long>("auth0.signing_keys.refreshes", description: "Fetches of the signing keys, by cause and result.");
         _lookups = _meter.CreateCounter<long>("auth0.verified_tokens.lookups", description: "Tokens looked up in the memory of verified tokens, by hit.");
+        _replayStoreDuration = _meter.CreateHistogram<double>("auth0.dpop.replay_store.duration", unit: "s", description: "Time to remember a DPoP proof in the shared replay store, by outcome.");
+        _replayStoreFailures = _meter.CreateCounter<long>("auth0.dpop.replay_store.failures", description: "Calls to the shared replay store that got no answer, by error type.");
     }
 
     /// <summary>Reports the size of the current memories of verified tokens (one per domain), read when a collector asks.</summary>
@@ -81,9 +85,24 @@ internal sealed class AccessTokenTelemetry
 
     public void RecordLookup(bool hit) => _lookups.Add(1, new KeyValuePair<string, object?>("hit", hit));
 
+    public void RecordReplayStore(TimeSpan elapsed, DPoPReplayOutcome outcome) =>
+        _replayStoreDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("auth0.dpop.replay_store.outcome", OutcomeName(outcome)));
+
+    /// <param name="errorType">One of a few fixed words (timeout, connection, server), never an exception's message.</param>
+    public void RecordReplayStoreFailure(string errorType) =>
+        _replayStoreFailures.Add(1, new KeyValuePair<string, object?>("error.type", errorType));
+
     public void RecordRefresh(Activity? activity, Auth0Domain domain, string cause, string result)
     {
         _refreshes.Add(1, new("auth0.issuer", domain.Issuer), new("auth0.refresh.cause", cause), new("auth0.refresh.result", result));
         activity?.SetTag("auth0.refresh.result", result);
     }
+
+    private static string OutcomeName(DPoPReplayOutcome outcome) => outcome switch
+    {
+        DPoPReplayOutcome.Remembered => "remembered",
+        DPoPReplayOutcome.Replayed => "replayed",
+        DPoPReplayOutcome.Full => "full",
+        _ => "unavailable",
+    };
 }

@@ -68,6 +68,7 @@ public static class Auth0FunctionsApplicationBuilderExtensions
             Timeout = sp.GetRequiredService<AccessTokenPolicy>().MetadataTimeout,
         });
         services.AddMetrics();
+        services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AccessTokenTelemetry>();
         // One configuration manager, and so one set of keys and one memory of verified tokens, per domain.
@@ -83,6 +84,10 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         });
         services.AddSingleton<DPoPNonces>();
         services.AddSingleton<DPoPReplayMemory>();
+        services.AddSingleton<RedisDPoPReplayStore>();
+        services.AddSingleton<IDPoPReplayStore>(sp => sp.GetRequiredService<AccessTokenPolicy>().DPoP.ReplayStore == DPoPReplayStoreKind.Redis
+            ? sp.GetRequiredService<RedisDPoPReplayStore>()
+            : sp.GetRequiredService<DPoPReplayMemory>());
         services.AddSingleton<ProofKeyCache>();
         services.AddSingleton<DPoPProofValidator>();
         services.AddSingleton<Auth0TokenValidator>();

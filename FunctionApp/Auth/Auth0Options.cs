@@ -74,4 +74,22 @@ public sealed class Auth0Options
     /// default holds what one instance accepts in five minutes at about 5,500 DPoP requests a second.
     /// </summary>
     public int DPoPReplayMemoryKilobytes { get; set; } = 128 * 1024;
+
+    /// <summary>
+    /// Where accepted DPoP proofs are remembered: <c>Memory</c>, each instance its own (a proof can be replayed once on
+    /// every other instance), or <c>Redis</c>, one store all instances share (<see cref="DPoPReplayRedis"/>).
+    /// </summary>
+    public string DPoPReplayStore { get; set; } = nameof(DPoPReplayStoreKind.Memory);
+
+    /// <summary>The StackExchange.Redis configuration string of the shared replay store, such as <c>127.0.0.1:6379</c>.</summary>
+    public string? DPoPReplayRedis { get; set; }
+
+    /// <summary>How long one call to the shared replay store may take before the request is answered 503.</summary>
+    public int DPoPReplayRedisTimeoutMilliseconds { get; set; } = 1000;
+
+    /// <summary>
+    /// When the shared replay store cannot answer, check the proof against this instance's memory instead of answering
+    /// 503: DPoP keeps working, but a proof can then be replayed once on each instance.
+    /// </summary>
+    public bool DPoPReplayRedisFallbackToMemory { get; set; }
 }

@@ -67,7 +67,7 @@ internal sealed class Auth0TokenValidator
             (CredentialScheme.Bearer, null) => null,
             (CredentialScheme.Bearer, _) => TokenRejection.BoundTokenAsBearer,
             (_, null) => TokenRejection.TokenNotBound,
-            (_, var boundKey) => _proofs.Check(request, credential.Span, boundKey),
+            (_, var boundKey) => await _proofs.CheckAsync(request, credential.Span, boundKey, cancellationToken).ConfigureAwait(false),
         };
         return rejection is null ? verified : AccessTokenResult.Rejected(rejection, scheme, token.KeyId, verified.Issuer);
     }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text;
+using StackExchange.Redis;
 
 namespace FunctionApp.Auth;
 
@@ -21,6 +22,10 @@ internal sealed class DPoPPolicy
         NonceLifetime = TimeSpan.FromSeconds(options.DPoPNonceLifetimeSeconds);
         TrustForwardedHeaders = options.DPoPTrustForwardedHeaders;
         ReplayMemoryBytes = options.DPoPReplayMemoryKilobytes * 1024L;
+        ReplayStore = Enum.Parse<DPoPReplayStoreKind>(options.DPoPReplayStore, ignoreCase: true);
+        ReplayRedis = ReplayStore == DPoPReplayStoreKind.Redis ? options.DPoPReplayRedis : null;
+        ReplayRedisTimeout = TimeSpan.FromMilliseconds(options.DPoPReplayRedisTimeoutMilliseconds);
+        ReplayRedisFallbackToMemory = options.DPoPReplayRedisFallbackToMemory;
     }
 
     public DPoPMode Mode { get; }
@@ -50,6 +55,17 @@ internal sealed class DPoPPolicy
     /// <summary>The budget of the memory of accepted proofs, in bytes.</summary>
     public long ReplayMemoryBytes { get; }
 
+    public DPoPReplayStoreKind ReplayStore { get; }
+
+    /// <summary>The StackExchange.Redis configuration string of the shared replay store; null unless it is Redis.</summary>
+    public string? ReplayRedis { get; }
+
+    /// <summary>How long one call to the shared replay store may take.</summary>
+    public TimeSpan ReplayRedisTimeout { get; }
+
+    /// <summary>Whether a proof is checked against this instance's memory when the shared store cannot answer.</summary>
+    public bool ReplayRedisFallbackToMemory { get; }
+
     /// <summary>Resolves the DPoP options, or returns a message naming the first setting that is invalid.</summary>
     public static DPoPPolicy? TryResolve(Auth0Options options, FrozenSet<string> supportedAlgorithms, out string? error)
     {
@@ -71,6 +87,12 @@ internal sealed class DPoPPolicy
                 $"Auth0__DPoPNonceSecret must be empty (no nonces) or at least {MinimumNonceSecretLength} characters, the same on every instance.",
             { DPoPNonceLifetimeSeconds: < 1 or > 3600 } => "Auth0__DPoPNonceLifetimeSeconds must be between 1 and 3600.",
             { DPoPReplayMemoryKilobytes: < 1 or > 4 * 1024 * 1024 } => "Auth0__DPoPReplayMemoryKilobytes must be between 1 and 4194304 (4 GiB).",
+            _ when !Enum.GetNames<DPoPReplayStoreKind>().Contains(options.DPoPReplayStore, StringComparer.OrdinalIgnoreCase) =>
+                "Auth0__DPoPReplayStore must be Memory or Redis.",
+            _ when string.Equals(options.DPoPReplayStore, nameof(DPoPReplayStoreKind.Redis), StringComparison.OrdinalIgnoreCase)
+                && !IsRedisConfiguration(options.DPoPReplayRedis) =>
+                "Auth0__DPoPReplayRedis must be a StackExchange.Redis configuration string, such as 127.0.0.1:6379, when Auth0__DPoPReplayStore is Redis.",
+            { DPoPReplayRedisTimeoutMilliseconds: < 1 or > 60_000 } => "Auth0__DPoPReplayRedisTimeoutMilliseconds must be between 1 and 60000.",
             _ when baseUrls.Any(u => u is null) => "Auth0__DPoPPublicBaseUrl must be empty or list absolute https:// URLs with no query "
                 + "(http:// only for a loopback address), such as https://api.example.com.",
             _ => null,
@@ -78,6 +100,24 @@ internal sealed class DPoPPolicy
         return error is null
             ? new DPoPPolicy(Enum.Parse<DPoPMode>(options.DPoPMode, ignoreCase: true), algorithms!, baseUrls!, options)
             : null;
+    }
+
+    // The message never repeats the string: it may hold a password.
+    private static bool IsRedisConfiguration(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        try
+        {
+            return ConfigurationOptions.Parse(text).EndPoints.Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static Uri? ParseBaseUrl(string text)

@@ -24,11 +24,11 @@ internal sealed class DPoPProofValidator
 
     private readonly DPoPPolicy _policy;
     private readonly DPoPNonces _nonces;
-    private readonly DPoPReplayMemory _replays;
+    private readonly IDPoPReplayStore _replays;
     private readonly ProofKeyCache _keys;
     private readonly TimeProvider _time;
 
-    public DPoPProofValidator(AccessTokenPolicy policy, DPoPNonces nonces, DPoPReplayMemory replays, ProofKeyCache keys, TimeProvider time)
+    public DPoPProofValidator(AccessTokenPolicy policy, DPoPNonces nonces, IDPoPReplayStore replays, ProofKeyCache keys, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(policy);
         _policy = policy.DPoP;
@@ -39,9 +39,18 @@ internal sealed class DPoPProofValidator
     }
 
     /// <summary>Null when the request's proof is valid for <paramref name="accessToken"/>, bound to <paramref name="boundKey"/>.</summary>
-    public TokenRejection? Check(in ProtectedRequest request, ReadOnlySpan<char> accessToken, string boundKey)
+    public ValueTask<TokenRejection?> CheckAsync(
+        in ProtectedRequest request, ReadOnlySpan<char> accessToken, string boundKey, CancellationToken cancellationToken)
+    {
+        var rejection = CheckProof(request, accessToken, boundKey, out var accepted);
+        return rejection is null ? RememberAsync(accepted, cancellationToken) : ValueTask.FromResult<TokenRejection?>(rejection);
+    }
+
+    // Every check but the replay store's, which may have to wait on the network; what to remember once they all passed.
+    private TokenRejection? CheckProof(in ProtectedRequest request, ReadOnlySpan<char> accessToken, string boundKey, out AcceptedProof accepted)
     {
         ArgumentNullException.ThrowIfNull(boundKey);
+        accepted = default;
         var proof = request.Proof.AsSpan().Trim();
         byte[]? headerJson = null;
         byte[]? payloadJson = null;
@@ -91,15 +100,20 @@ internal sealed class DPoPProofValidator
             return TokenRejection.ProofSignature;
         }
 
-        // Remembered only once it verified: nobody can use up another client's jti.
-        // The age check accepts the proof through iat + max age inclusive, so the memory keeps it through that instant.
-        return _replays.TryRemember(key.Thumbprint, jti!, issuedAt + _policy.ProofMaxAge, now) switch
+        // The age check accepts the proof through iat + max age inclusive, so the store keeps it through that instant.
+        accepted = new AcceptedProof(key.Thumbprint, jti!, issuedAt + _policy.ProofMaxAge, now);
+        return null;
+    }
+
+    // Remembered only once it verified: nobody can use up another client's jti.
+    private async ValueTask<TokenRejection?> RememberAsync(AcceptedProof proof, CancellationToken cancellationToken) =>
+        await _replays.TryRememberAsync(proof.Thumbprint, proof.Jti, proof.LastAcceptable, proof.Now, cancellationToken).ConfigureAwait(false) switch
         {
-            DPoPReplayMemory.Outcome.Replayed => TokenRejection.ProofReplayed,
-            DPoPReplayMemory.Outcome.Full => TokenRejection.ReplayMemoryFull,
+            DPoPReplayOutcome.Replayed => TokenRejection.ProofReplayed,
+            DPoPReplayOutcome.Full => TokenRejection.ReplayMemoryFull,
+            DPoPReplayOutcome.Unavailable => TokenRejection.ReplayStoreUnavailable,
             _ => null,
         };
-    }
 
     /// <summary>
     /// Runs the whole check once before the first DPoP caller does, with an ES256 proof that passes every check but its
@@ -138,7 +152,7 @@ internal sealed class DPoPProofValidator
             }
         });
         var proof = $"{header}.{payload}.{Base64Url.EncodeToString(new byte[64])}";
-        return Check(new ProtectedRequest("DPoP " + Token, proof, "GET", url), Token, ProofKey.TryRead(jwk.RootElement, "ES256")!.Thumbprint);
+        return CheckProof(new ProtectedRequest("DPoP " + Token, proof, "GET", url), Token, ProofKey.TryRead(jwk.RootElement, "ES256")!.Thumbprint, out _);
     }
 
     private TokenRejection? CheckHeader(JsonElement header, out string? algorithm, out ProofKey? key)

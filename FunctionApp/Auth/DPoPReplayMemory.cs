@@ -12,7 +12,7 @@ namespace FunctionApp.Auth;
 /// Bounded by bytes; when full of proofs that are still acceptable it refuses to take more (the request is answered
 /// 503 and may be retried) rather than forget one and let it be replayed.
 /// </summary>
-internal sealed class DPoPReplayMemory
+internal sealed class DPoPReplayMemory : IDPoPReplayStore
 {
     /// <summary>
     /// What one entry costs: its key and expiry, the dictionary's node and its share of the buckets. Measured by
@@ -44,7 +44,7 @@ internal sealed class DPoPReplayMemory
     /// Remembers a proof through <paramref name="lastAcceptable"/>, the last instant any check accepts it, unless it is
     /// remembered already or there is no room; <paramref name="now"/> is the request's clock reading.
     /// </summary>
-    public Outcome TryRemember(string thumbprint, string jti, DateTimeOffset lastAcceptable, DateTimeOffset now)
+    public DPoPReplayOutcome TryRemember(string thumbprint, string jti, DateTimeOffset lastAcceptable, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(thumbprint);
         ArgumentNullException.ThrowIfNull(jti);
@@ -59,12 +59,12 @@ internal sealed class DPoPReplayMemory
                 // Until its last acceptable instant included; after it the jti may be reused and the entry is taken over.
                 if (known >= at)
                 {
-                    return Outcome.Replayed;
+                    return DPoPReplayOutcome.Replayed;
                 }
 
                 if (_expiries.TryUpdate(key, until, known))
                 {
-                    return Outcome.Remembered;
+                    return DPoPReplayOutcome.Remembered;
                 }
 
                 continue;
@@ -74,16 +74,20 @@ internal sealed class DPoPReplayMemory
             if (Interlocked.Read(ref _count) >= _capacity
                 && (at - Interlocked.Read(ref _lastSweep) < TimeSpan.TicksPerSecond || !SweepNow(at)))
             {
-                return Outcome.Full;
+                return DPoPReplayOutcome.Full;
             }
 
             if (_expiries.TryAdd(key, until))
             {
                 Interlocked.Increment(ref _count);
-                return Outcome.Remembered;
+                return DPoPReplayOutcome.Remembered;
             }
         }
     }
+
+    ValueTask<DPoPReplayOutcome> IDPoPReplayStore.TryRememberAsync(
+        string thumbprint, string jti, DateTimeOffset lastAcceptable, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TryRemember(thumbprint, jti, lastAcceptable, now));
 
     private static UInt128 KeyOf(string thumbprint, string jti)
     {
@@ -128,15 +132,5 @@ internal sealed class DPoPReplayMemory
         }
 
         return Interlocked.Read(ref _count) < _capacity;
-    }
-
-    /// <summary>What became of a proof offered to the memory.</summary>
-    public enum Outcome
-    {
-        Remembered,
-        Replayed,
-
-        /// <summary>No room: every entry is a proof that could still be accepted.</summary>
-        Full,
     }
 }

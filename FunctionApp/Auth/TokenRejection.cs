@@ -119,6 +119,10 @@ internal sealed class TokenRejection
     public static TokenRejection ReplayMemoryFull { get; } =
         new(Unavailable, "Too many DPoP proofs to remember; try again later", dpopOnly: true);
 
+    /// <summary>The shared replay store did not answer: a proof nobody can tell is fresh is not accepted.</summary>
+    public static TokenRejection ReplayStoreUnavailable { get; } =
+        new(Unavailable, "DPoP replay store is unavailable; try again later", dpopOnly: true);
+
     /// <summary>Every rejection there is, for the API docs.</summary>
     public static IReadOnlyList<TokenRejection> All { get; } =
     [
@@ -127,7 +131,7 @@ internal sealed class TokenRejection
         DPoPRequired, BoundTokenAsBearer, TokenNotBound, UnsupportedBinding, MissingProof, SeveralProofs, ProofTooLarge,
         MalformedProof, ProofType, ProofAlgorithm, ProofCriticalHeader, ProofPrivateKey, ProofKey, ProofMethod, ProofUrl,
         ProofNoIssuedAt, ProofTooOld, ProofFromFuture, ProofNoId, ProofTokenHash, ProofKeyMismatch, ProofSignature,
-        ProofReplayed, MissingNonce, StaleNonce, ReplayMemoryFull,
+        ProofReplayed, MissingNonce, StaleNonce, ReplayMemoryFull, ReplayStoreUnavailable,
     ];
 
     /// <summary>The OAuth error code (RFC 6749 5.2, RFC 6750 3.1).</summary>
