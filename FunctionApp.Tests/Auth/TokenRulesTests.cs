@@ -94,11 +94,12 @@ public sealed class TokenRulesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_token_is_refused_as_expired_once_its_exp_plus_the_clock_skew_has_passed()
+    public async Task A_token_is_refused_as_expired_from_the_instant_of_its_exp_plus_the_clock_skew()
     {
+        // RFC 7519 4.1.4: the time must be before exp; at exp itself the token has expired.
         var token = Token(p => p["exp"] = Seconds(Start));
 
-        _app.Clock.AdvanceTo(Start + Skew + Step);
+        _app.Clock.AdvanceTo(Start + Skew);
 
         await AssertRefusedAsync(TokenRejection.Expired, token);
     }

@@ -251,7 +251,8 @@ internal sealed class Auth0TokenValidator
         return claims switch
         {
             { Expires: null } => TokenRejection.NoExpiry,
-            { Expires: var exp } when DateTime.UnixEpoch.AddSeconds(exp.Value) < now - skew => TokenRejection.Expired,
+            // RFC 7519 4.1.4: valid only before exp; at exp (plus the skew) the token has expired.
+            { Expires: var exp } when DateTime.UnixEpoch.AddSeconds(exp.Value) <= now - skew => TokenRejection.Expired,
             // A token issued in the future is not yet valid, as PyJWT rules in the sample.
             { NotBefore: { } nbf } when DateTime.UnixEpoch.AddSeconds(nbf) > now + skew => TokenRejection.NotYetValid,
             { IssuedAt: { } iat } when DateTime.UnixEpoch.AddSeconds(iat) > now + skew => TokenRejection.NotYetValid,

@@ -42,19 +42,19 @@ internal sealed class VerifiedTokenMemory
         return CostOf(token.Length, verified);
     }
 
-    /// <summary>A token verified earlier, found by its exact text, while it has not expired.</summary>
+    /// <summary>A token verified earlier, found by its exact text, while it expires after <paramref name="expiredBefore"/>.</summary>
     public bool TryGet(ReadOnlySpan<char> token, DateTime expiredBefore, out VerifiedAccessToken verified)
     {
         var newer = Volatile.Read(ref _newer);
         if (newer.TryGet(token, out verified))
         {
-            return verified.Expires >= expiredBefore || newer.Forget(token);
+            return verified.Expires > expiredBefore || newer.Forget(token);
         }
 
         // Still in use: moved to the newer generation, so that it outlives the next rotation and is counted once. An
         // expired one is simply dropped.
         var older = Volatile.Read(ref _older);
-        if (!older.TryTake(token, out var key, out verified) || verified.Expires < expiredBefore)
+        if (!older.TryTake(token, out var key, out verified) || verified.Expires <= expiredBefore)
         {
             return false;
         }
