@@ -89,7 +89,7 @@ public static class Demo
            curl -s -X POST {{issuer.Authority}}oauth/token -H 'content-type: application/x-www-form-urlencoded' -d grant_type=client_credentials -d client_id={{issuer.ClientId}} -d client_secret={{issuer.Grant.ClientSecret}} -d audience={{issuer.Audience}}
 
         3. The private endpoints with that token (it grants {{issuer.Grant.GrantedScope}}):
-           TOKEN=$(curl -s -X POST {{issuer.Authority}}oauth/token -d grant_type=client_credentials -d client_id={{issuer.ClientId}} -d client_secret={{issuer.Grant.ClientSecret}} -d audience={{issuer.Audience}} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+           {{TokenCommand(issuer, "TOKEN")}}
            curl -i {{app}}api/private -H "Authorization: Bearer $TOKEN"
            curl -i {{app}}api/private-scoped -H "Authorization: Bearer $TOKEN"
 
@@ -128,7 +128,7 @@ public static class Demo
         {
             var issuer = issuers[n - 1];
             text.Append(CultureInfo.InvariantCulture, $"""
-                   TOKEN_{n}=$(curl -s -X POST {issuer.Authority}oauth/token -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+                   {TokenCommand(issuer, $"TOKEN_{n}")}
                    curl -i {app}api/private -H "Authorization: Bearer $TOKEN_{n}"
                    curl -i {app}api/private-scoped -H "Authorization: Bearer $TOKEN_{n}"
 
@@ -163,7 +163,7 @@ public static class Demo
             : $"2. With an access token from the local issuer (it grants {issuer.Grant.GrantedScope}):");
         text.AppendLine(issuer is null
             ? "   TOKEN='<YOUR ACCESS TOKEN>'"
-            : $"""   TOKEN=$(curl -s -X POST {issuer.Authority}oauth/token -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')""");
+            : "   " + TokenCommand(issuer, "TOKEN"));
         foreach (var route in routes)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"   curl -i {app}{route.Template} -H \"Authorization: Bearer $TOKEN\"");
@@ -171,6 +171,13 @@ public static class Demo
 
         return text.AppendLine().Append("Press Ctrl+C to stop.").ToString();
     }
+
+    /// <summary>
+    /// A shell line that asks <paramref name="issuer"/> for a token with the client-credentials grant and keeps the
+    /// access token in the variable <paramref name="variable"/>.
+    /// </summary>
+    internal static string TokenCommand(LocalIssuer issuer, string variable) =>
+        $"""{variable}=$(curl -s -X POST {issuer.TokenEndpoint} -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')""";
 
     private static string TenantInstructions(Uri app, Dictionary<string, string> settings)
     {

@@ -42,7 +42,7 @@ public static class IssuerCommand
         return text.Append(System.Globalization.CultureInfo.InvariantCulture, $"""
 
             2. A token (it grants {issuer.Grant.GrantedScope}), and a call with it:
-               TOKEN=$(curl -s -X POST {issuer.TokenEndpoint} -d grant_type=client_credentials -d client_id={issuer.ClientId} -d client_secret={issuer.Grant.ClientSecret} -d audience={issuer.Audience} | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+               {Demo.TokenCommand(issuer, "TOKEN")}
                curl -i http://localhost:7071/api/private -H "Authorization: Bearer $TOKEN"
 
             Press Ctrl+C to stop.
