@@ -6,17 +6,6 @@ namespace FunctionApp.Tests.Publishing;
 /// <summary>The pieces of a new function app that tests write outside this repository, stated once.</summary>
 public static class OutsideAppFiles
 {
-    /// <summary>Copies the folder FunctionApp/Auth, as the README's reuse steps say, into <paramref name="directory"/>/Auth.</summary>
-    public static void CopyAuthFolder(string directory)
-    {
-        var target = Path.Combine(directory, "Auth");
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.EnumerateFiles(RepositoryFiles.PathOf("FunctionApp/Auth"), "*.cs"))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
-    }
-
     /// <summary>PackageReference lines for <paramref name="packages"/>, at the versions the app's project file names, so that they are stated once.</summary>
     public static string PackageReferences(params string[] packages)
     {

@@ -87,7 +87,7 @@ public sealed class PublishedCopy : IAsyncLifetime
     }
 
     /// <summary>
-    /// The root files and the project's sources, without the real build's bin/ and obj/, and without a developer's own
+    /// The root files and the projects' sources, without the real build's bin/ and obj/, and without a developer's own
     /// FunctionApp/local.settings.json, which would take precedence over the root file under test.
     /// </summary>
     private void CopyLayout()
@@ -99,20 +99,24 @@ public sealed class PublishedCopy : IAsyncLifetime
             File.Copy(RepositoryFiles.PathOf(name), Path.Combine(Root, name));
         }
 
-        var source = RepositoryFiles.PathOf("FunctionApp");
-        var skippedFolders = new[] { Path.Combine(source, "bin"), Path.Combine(source, "obj") };
-        var skippedFile = Path.Combine(source, "local.settings.json");
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        // The app and the auth library it references.
+        foreach (var project in new[] { "FunctionApp", "FunctionApp.Auth" })
         {
-            if (file == skippedFile
-                || skippedFolders.Any(s => file.StartsWith(s + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            var source = RepositoryFiles.PathOf(project);
+            var skippedFolders = new[] { Path.Combine(source, "bin"), Path.Combine(source, "obj") };
+            var skippedFile = Path.Combine(source, "local.settings.json");
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
             {
-                continue;
-            }
+                if (file == skippedFile
+                    || skippedFolders.Any(s => file.StartsWith(s + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
 
-            var target = Path.Combine(ProjectDirectory, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
+                var target = Path.Combine(Root, project, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
         }
     }
 }

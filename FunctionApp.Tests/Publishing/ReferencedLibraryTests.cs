@@ -4,13 +4,15 @@ using FunctionApp.Tests.Support;
 namespace FunctionApp.Tests.Publishing;
 
 /// <summary>
-/// A function app outside this repository whose functions live partly in a class library it references: the auth code
-/// in a library of its own, a marked and an unmarked function in another, an unmarked function in the app itself.
+/// A function app outside this repository whose functions live partly in a class library it references: the auth
+/// library as a package, a marked and an unmarked function in a class library, an unmarked function in the app itself.
 /// Built once, then served by the TestHost twice: as the settings leave it, and with tokens required by default.
 /// </summary>
 public sealed class ReferencedLibraryApp : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "functionapp-library-" + Guid.NewGuid().ToString("N"));
+
+    private AuthPackageFeed? _feed;
 
     /// <summary>The build output: what <c>demo --app</c> serves.</summary>
     public string Output => Path.Combine(_root, "out");
@@ -23,11 +25,10 @@ public sealed class ReferencedLibraryApp : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        OutsideAppFiles.CopyAuthFolder(Path.Combine(_root, "AuthLibrary"));
-        await WriteAsync("AuthLibrary/AuthLibrary.csproj", Project("Library", OutsideAppFiles.PackageReferences(
-            "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http", "Microsoft.IdentityModel.Protocols.OpenIdConnect", "StackExchange.Redis"), []));
+        _feed = await AuthPackageFeed.PackAsync(Path.Combine(_root, "feed"));
+        await WriteAsync("nuget.config", _feed.NuGetConfig);
         await WriteAsync("Messages/Messages.csproj", Project("Library", OutsideAppFiles.PackageReferences(
-            "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http"), ["../AuthLibrary/AuthLibrary.csproj"]));
+            "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http") + "\n" + _feed.PackageReference, []));
         await WriteAsync("Messages/MessageFunctions.cs", """
             using System.Net;
             using FunctionApp.Auth;
@@ -60,8 +61,8 @@ public sealed class ReferencedLibraryApp : IAsyncLifetime
             """);
         await WriteAsync("App/App.csproj", Project(
             "Exe",
-            OutsideAppFiles.PackageReferences("Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http", "Microsoft.Azure.Functions.Worker.Sdk"),
-            ["../AuthLibrary/AuthLibrary.csproj", "../Messages/Messages.csproj"]));
+            OutsideAppFiles.PackageReferences("Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http", "Microsoft.Azure.Functions.Worker.Sdk") + "\n" + _feed.PackageReference,
+            ["../Messages/Messages.csproj"]));
         await WriteAsync("App/Program.cs", """
             using FunctionApp.Auth;
             using Microsoft.Azure.Functions.Worker.Builder;
@@ -104,6 +105,7 @@ public sealed class ReferencedLibraryApp : IAsyncLifetime
             }
         }
 
+        _feed?.Dispose();
         if (Directory.Exists(_root))
         {
             Directory.Delete(_root, recursive: true);

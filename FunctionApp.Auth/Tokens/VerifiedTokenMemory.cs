@@ -30,7 +30,7 @@ internal sealed class VerifiedTokenMemory
         _generationBudget = budgetBytes / 2;
     }
 
-    /// <summary>The bytes the entries of both generations take, as estimated by <see cref="CostOf"/>.</summary>
+    /// <summary>The bytes the entries of both generations take, as estimated by <see cref="CostOf(ReadOnlySpan{char}, VerifiedAccessToken)"/>.</summary>
     public long Bytes => Volatile.Read(ref _newer).Bytes + Volatile.Read(ref _older).Bytes;
 
     public int Count => Volatile.Read(ref _newer).Count + Volatile.Read(ref _older).Count;

@@ -54,8 +54,11 @@ internal sealed class AccessTokenTelemetry
     public static Activity? StartFetch(string cause, Auth0Domain domain) =>
         Source.StartActivity("auth0.fetch_signing_keys", ActivityKind.Internal, default(ActivityContext), [new("auth0.refresh.cause", cause), new("auth0.issuer", domain.Issuer), new("server.address", domain.Authority.Host)]);
 
-    /// <summary>An accepted token has no status of its own: the function's answer is yet to come.</summary>
-    /// <param name="issuer">The configured issuer the token named, if it named one: never an issuer nobody configured.</param>
+    /// <summary>
+    /// Records one request's outcome; an accepted token has no status of its own (the function's answer is yet to
+    /// come). <paramref name="issuer"/> is the configured issuer the token named, if it named one: never an issuer
+    /// nobody configured.
+    /// </summary>
     public void RecordOutcome(Activity? activity, string function, string outcome, int? status, string? keyId, string? issuer)
     {
         if (status is { } rejected)

@@ -7,5 +7,6 @@ namespace FunctionApp.Auth;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class RequireAccessTokenAttribute(params string[] permissions) : Attribute
 {
+    /// <summary>The permissions a token must grant, every one of them; none: any valid token.</summary>
     public IReadOnlyList<string> Permissions { get; } = permissions;
 }

@@ -3,6 +3,7 @@ namespace FunctionApp.Auth;
 /// <summary>The app settings of section <c>Auth0</c> (<c>Auth0__Domain</c> and so on), with the sample's meaning.</summary>
 public sealed class Auth0Options
 {
+    /// <summary>The configuration section the settings are read from: <c>Auth0</c>.</summary>
     public const string SectionName = "Auth0";
 
     /// <summary>The tenant's domain (DOMAIN): <c>tenant.auth0.com</c> or <c>https://tenant.auth0.com/</c>; several, comma-separated, for custom domains.</summary>

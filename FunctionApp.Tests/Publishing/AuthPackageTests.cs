@@ -3,30 +3,28 @@ using FunctionApp.Tests.Support;
 namespace FunctionApp.Tests.Publishing;
 
 /// <summary>
-/// The README's three steps, done to a new function app outside this repository: the folder FunctionApp/Auth copied
-/// in, the packages the README names, one line in Program.cs, one marked function. Built, then run by the TestHost.
+/// The reuse steps, done to a new function app outside this repository: the auth library installed as a package
+/// from a local feed that `dotnet pack` filled, one line in Program.cs, one marked function. Built, then run by the
+/// TestHost.
 /// </summary>
-public sealed class ReusedAuthFolder : IAsyncLifetime
+public sealed class PackageConsumerApp : IAsyncLifetime
 {
-    private static readonly string[] Packages =
-    [
-        "Microsoft.Azure.Functions.Worker",
-        "Microsoft.Azure.Functions.Worker.Extensions.Http",
-        "Microsoft.Azure.Functions.Worker.Sdk",
-        "Microsoft.IdentityModel.Protocols.OpenIdConnect",
-        "StackExchange.Redis",
-    ];
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "functionapp-package-" + Guid.NewGuid().ToString("N"));
 
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "functionapp-reuse-" + Guid.NewGuid().ToString("N"));
+    private AuthPackageFeed? _feed;
 
     /// <summary>The new app, served by the TestHost against a local issuer.</summary>
     public AppFixture App { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        OutsideAppFiles.CopyAuthFolder(_root);
-        var references = OutsideAppFiles.PackageReferences(Packages);
-        await File.WriteAllTextAsync(Path.Combine(_root, "NewApp.csproj"), $"""
+        var app = Path.Combine(_root, "NewApp");
+        Directory.CreateDirectory(app);
+        _feed = await AuthPackageFeed.PackAsync(Path.Combine(_root, "feed"));
+        var references = OutsideAppFiles.PackageReferences(
+            "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http", "Microsoft.Azure.Functions.Worker.Sdk");
+        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), _feed.NuGetConfig);
+        await File.WriteAllTextAsync(Path.Combine(app, "NewApp.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <TargetFramework>net10.0</TargetFramework>
@@ -37,11 +35,12 @@ public sealed class ReusedAuthFolder : IAsyncLifetime
               </PropertyGroup>
               <ItemGroup>
             {references}
+            {_feed.PackageReference}
               </ItemGroup>
             </Project>
             """);
-        await File.WriteAllTextAsync(Path.Combine(_root, "host.json"), """{ "version": "2.0" }""");
-        await File.WriteAllTextAsync(Path.Combine(_root, "Program.cs"), """
+        await File.WriteAllTextAsync(Path.Combine(app, "host.json"), """{ "version": "2.0" }""");
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
             using FunctionApp.Auth;
             using Microsoft.Azure.Functions.Worker.Builder;
             using Microsoft.Extensions.Hosting;
@@ -50,7 +49,7 @@ public sealed class ReusedAuthFolder : IAsyncLifetime
             builder.UseAuth0AccessTokens();
             builder.Build().Run();
             """);
-        await File.WriteAllTextAsync(Path.Combine(_root, "Messages.cs"), """
+        await File.WriteAllTextAsync(Path.Combine(app, "Messages.cs"), """
             using System.Net;
             using FunctionApp.Auth;
             using Microsoft.Azure.Functions.Worker;
@@ -72,7 +71,7 @@ public sealed class ReusedAuthFolder : IAsyncLifetime
             """);
 
         var output = Path.Combine(_root, "out");
-        await PublishedCopy.DotnetAsync(_root, "build", "-c", "Release", "-o", output, "-nologo", "--disable-build-servers");
+        await PublishedCopy.DotnetAsync(app, "build", "-c", "Release", "-o", output, "-nologo", "--disable-build-servers");
         App = await AppFixture.StartAsync(appDirectory: output);
     }
 
@@ -83,6 +82,7 @@ public sealed class ReusedAuthFolder : IAsyncLifetime
             await App.DisposeAsync();
         }
 
+        _feed?.Dispose();
         if (Directory.Exists(_root))
         {
             Directory.Delete(_root, recursive: true);
@@ -90,14 +90,14 @@ public sealed class ReusedAuthFolder : IAsyncLifetime
     }
 }
 
-/// <summary>What the new app's marked function answers: the copied folder protects it as it protects this app.</summary>
+/// <summary>What the new app's marked function answers: the package protects it as the library protects this app.</summary>
 [Collection(nameof(BuildOutputTests))]
-public sealed class ReusedAuthFolderTests(ReusedAuthFolder reused) : IClassFixture<ReusedAuthFolder>
+public sealed class AuthPackageTests(PackageConsumerApp consumer) : IClassFixture<PackageConsumerApp>
 {
     [Fact]
     public async Task The_marked_function_refuses_a_caller_without_a_token()
     {
-        using var response = await reused.App.Client.GetAsync("api/messages");
+        using var response = await consumer.App.Client.GetAsync("api/messages");
 
         await ResponseAssert.JsonAsync(response, 403, """{"detail":"Not authenticated"}""");
     }
@@ -105,7 +105,7 @@ public sealed class ReusedAuthFolderTests(ReusedAuthFolder reused) : IClassFixtu
     [Fact]
     public async Task The_marked_function_refuses_a_token_without_its_permission()
     {
-        using var response = await reused.App.GetPrivateAsync("Bearer " + reused.App.Issuer.CreateToken(), "api/messages");
+        using var response = await consumer.App.GetPrivateAsync("Bearer " + consumer.App.Issuer.CreateToken(), "api/messages");
 
         await ResponseAssert.JsonAsync(response, 403, """{"status":"error","msg":"Insufficient scope"}""");
     }
@@ -113,11 +113,11 @@ public sealed class ReusedAuthFolderTests(ReusedAuthFolder reused) : IClassFixtu
     [Fact]
     public async Task The_marked_function_answers_a_token_with_its_permission_and_reads_the_caller()
     {
-        var token = reused.App.CreateTokenGranting("read:messages");
+        var token = consumer.App.CreateTokenGranting("read:messages");
 
-        using var response = await reused.App.GetPrivateAsync("Bearer " + token, "api/messages");
+        using var response = await consumer.App.GetPrivateAsync("Bearer " + token, "api/messages");
 
         Assert.Equal(200, (int)response.StatusCode);
-        Assert.Equal(reused.App.Issuer.ClientId + "@clients", await response.Content.ReadAsStringAsync());
+        Assert.Equal(consumer.App.Issuer.ClientId + "@clients", await response.Content.ReadAsStringAsync());
     }
 }
