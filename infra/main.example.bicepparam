@@ -1,4 +1,4 @@
-// For `az deployment group create` (README): copy to a file of your own, e.g. deploy.bicepparam, and fill in your
+// For `az deployment group create` (docs/deployment.md): copy to a file of your own, e.g. deploy.bicepparam, and fill in your
 // tenant and API. Not main.bicepparam: azd would take that file instead of main.parameters.json.
 using 'main.bicep'
 

@@ -156,7 +156,7 @@ public sealed class AccessTokenPolicyTests
     public void Defaults_are_strict_and_documented()
     {
         var settings = AccessTokenPolicy.TryResolve(Options(), out _)!;
-        var documented = ReadmeDefaults();
+        var documented = DocumentedDefaults();
 
         Assert.Equal(["RS256"], settings.Algorithms);
         Assert.Equal("`RS256`", documented["Auth0__Algorithms"]);
@@ -172,9 +172,9 @@ public sealed class AccessTokenPolicyTests
         Assert.Equal("`Sample`", documented["Auth0__ErrorContract"]);
     }
 
-    // The Default column of the README's table of settings (Setting, Required, Default, Meaning), by setting.
-    private static Dictionary<string, string> ReadmeDefaults() =>
-        RepositoryFiles.Read("README.md").Split('\n')
+    // The Default column of docs/settings.md's table of settings (Setting, Required, Default, Meaning), by setting.
+    private static Dictionary<string, string> DocumentedDefaults() =>
+        RepositoryFiles.Read("docs/settings.md").Split('\n')
             .Select(line => line.Trim().Split('|', StringSplitOptions.TrimEntries))
             .Where(cells => cells.Length == 6 && cells[1].StartsWith("`Auth0__", StringComparison.Ordinal))
             .ToDictionary(cells => cells[1].Trim('`'), cells => cells[3], StringComparer.Ordinal);

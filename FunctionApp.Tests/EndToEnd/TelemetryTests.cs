@@ -33,7 +33,7 @@ public sealed class TelemetryFixture : IAsyncLifetime
             settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = Otlp.BaseAddress.AbsoluteUri.TrimEnd('/');
             settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
             // Every trace kept: with Application Insights configured, Azure Monitor's exporter samples traces at 5 per
-            // second by default, for every destination, and a start-up's burst would lose some (README, Observability).
+            // second by default, for every destination, and a start-up's burst would lose some (docs/observability.md).
             settings["OTEL_TRACES_SAMPLER"] = "microsoft.fixed_percentage";
             settings["OTEL_TRACES_SAMPLER_ARG"] = "1.0";
             // Everything is exported once, as the worker stops, and may take its time on a busy machine.

@@ -4,7 +4,7 @@ using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.Infra;
 
-/// <summary>infra/ compiles and lints with no warning, and the template says what the README and azure.yaml rely on.</summary>
+/// <summary>infra/ compiles and lints with no warning, and the template says what docs/deployment.md and azure.yaml rely on.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class BicepTests
 {

@@ -2,7 +2,7 @@ using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.Infra;
 
-/// <summary>The GitHub Actions workflows lint clean and deploy the way the README says.</summary>
+/// <summary>The GitHub Actions workflows lint clean and deploy the way docs/deployment.md says.</summary>
 public sealed class WorkflowTests
 {
     private static string Workflow(string name) => RepositoryFiles.Read(Path.Combine(".github", "workflows", name));

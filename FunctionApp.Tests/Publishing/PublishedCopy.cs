@@ -6,7 +6,7 @@ namespace FunctionApp.Tests.Publishing;
 
 /// <summary>
 /// A copy of the app in the repository's layout (host.json and a local.settings.json at the root, the project in
-/// FunctionApp/), published once with the README's command and served by the TestHost from the publish folder.
+/// FunctionApp/), published once with the command docs/deployment.md gives and served by the TestHost from the publish folder.
 /// The copy lives under the temp folder so that a root local.settings.json can exist without touching the real
 /// repository; it is built from source there, with nothing taken from the real build output.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class PublishedCopy : IAsyncLifetime
         CopyLayout();
         await File.WriteAllTextAsync(Path.Combine(Root, "local.settings.json"), LocalSettingsText);
 
-        // -c Release and -o as the README says; the copy has never been restored, so this restores (from the local
+        // -c Release and -o as docs/deployment.md says; the copy has never been restored, so this restores (from the local
         // package cache) and builds too.
         await DotnetAsync(Root, "publish", "FunctionApp", "-c", "Release", "-o", PublishDirectory, "-nologo", "--disable-build-servers");
 
