@@ -157,7 +157,7 @@ internal sealed class SigningKeySource
                 return current!;
             }
 
-            var fresh = new SigningKeys(configuration, _time.GetUtcNow(), current, _policy.VerifiedTokenMemoryBytes);
+            var fresh = new SigningKeys(configuration, _time.GetUtcNow(), current, _policy.VerifiedTokenMemoryBytes, _time);
             if (ReferenceEquals(Interlocked.CompareExchange(ref _current, fresh, current), current))
             {
                 return fresh;

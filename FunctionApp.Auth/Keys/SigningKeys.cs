@@ -26,7 +26,8 @@ internal sealed class SigningKeys
     /// <param name="fetched">When.</param>
     /// <param name="previous">The set these keys replace: if they are the same keys, what it verified still holds.</param>
     /// <param name="memoryBudgetBytes">The budget of a new memory of verified tokens.</param>
-    public SigningKeys(OpenIdConnectConfiguration configuration, DateTimeOffset fetched, SigningKeys? previous, long memoryBudgetBytes)
+    /// <param name="time">The clock of a new memory of verified tokens.</param>
+    public SigningKeys(OpenIdConnectConfiguration configuration, DateTimeOffset fetched, SigningKeys? previous, long memoryBudgetBytes, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         Configuration = configuration;
@@ -43,7 +44,7 @@ internal sealed class SigningKeys
         Fingerprint = string.Join('\n', (configuration.JsonWebKeySet?.Keys ?? [])
             .Select(k => string.Join(' ', k.Kid, k.Kty, k.Use, k.Alg, k.N, k.E, k.Crv, k.X, k.Y, string.Join(',', k.X5c)))
             .Order(StringComparer.Ordinal));
-        Memory = previous?.Fingerprint == Fingerprint ? previous.Memory : new VerifiedTokenMemory(memoryBudgetBytes);
+        Memory = previous?.Fingerprint == Fingerprint ? previous.Memory : new VerifiedTokenMemory(memoryBudgetBytes, time);
     }
 
     public OpenIdConnectConfiguration Configuration { get; }

@@ -74,11 +74,15 @@ internal sealed class Auth0TokenValidator
 
     private async Task<AccessTokenResult> VerifyTokenAsync(ReadOnlyMemory<char> credential, CredentialScheme scheme, CancellationToken cancellationToken)
     {
-        // A token seen before is found in the memory of the domain whose keys verified it: no parsing, no network.
+        // A token seen before is found in the memory of the domain whose keys verified it: no parsing, no network. It
+        // skips the shape, algorithm, claim and signature checks below, which it passed with these same keys and whose
+        // verdict only time can change: so its exp is checked again, as in CheckClaims. Its binding, and a DPoP token's
+        // proof, are checked on every request (CheckAsync).
         var now = _time.GetUtcNow().UtcDateTime;
+        var token = credential.ToString();
         foreach (var source in _keys.All)
         {
-            if (source.Current is { } current && current.Memory.TryGet(credential.Span, now - _policy.ClockSkew, out var known))
+            if (source.Current is { } current && current.Memory.TryGet(token, now - _policy.ClockSkew, out var known))
             {
                 _telemetry.RecordLookup(hit: true);
                 return AccessTokenResult.Verified(known, source.Domain.Issuer, scheme);
@@ -86,7 +90,6 @@ internal sealed class Auth0TokenValidator
         }
 
         _telemetry.RecordLookup(hit: false);
-        var token = credential.ToString();
         var claims = default(RegisteredClaims);
         Auth0Domain? domain = null;
         var rejection = ReadJws(token, out var alg, out var kid, out var payloadJson) ?? CheckClaims(payloadJson!, now, out claims, out domain);

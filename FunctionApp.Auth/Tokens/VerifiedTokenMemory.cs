@@ -1,208 +1,103 @@
-using System.Collections.Concurrent;
-using System.Buffers;
-using System.Text;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace FunctionApp.Auth;
 
 /// <summary>
 /// Tokens already verified with one key set, found by their exact text, so a client's next request skips the
-/// signature check. Bounded by bytes: entries live in two generations, each allowed half the budget; when the newer
-/// one is full the older is dropped whole, and an entry found in the older one moves to the newer. Clients that keep
-/// coming back stay; lookups take no lock. Tokens are kept as their ASCII bytes (a compact JWS has no other
-/// characters), half the size of the text, and found from the header's characters without a copy.
+/// signature and claim checks (<see cref="Auth0TokenValidator"/> says what a remembered token still goes through).
+/// A <see cref="MemoryCache"/> bounded by bytes: each entry's size is its estimated cost, and when a new entry does
+/// not fit, the least recently used tenth of the entries is dropped to make room.
 /// </summary>
+[SuppressMessage("Reliability", "CA1001", Justification =
+    "Requests may still read the memory of a key set that a refresh replaced, so nothing can tell when it is no longer used; the cache holds no timer or native resource, and goes with its key set.")]
 internal sealed class VerifiedTokenMemory
 {
     /// <summary>
-    /// What one entry costs beyond its token's characters and its payload's bytes: the two arrays' headers, the
-    /// <see cref="VerifiedAccessToken"/>, the dictionary's node and its share of the buckets, and the permissions set
-    /// a protected function's first check adds. Measured by FunctionApp.Benchmarks (memory).
+    /// What one entry costs beyond its token's characters and its payload's bytes: the cache's entry and its node,
+    /// the <see cref="VerifiedAccessToken"/>, the two arrays' and the string's headers, and the permissions set a
+    /// protected function's first check adds. Measured by FunctionApp.Benchmarks (memory).
     /// </summary>
-    public const int EntryOverheadBytes = 400;
+    public const int EntryOverheadBytes = 600;
 
-    private readonly long _generationBudget;
-    private readonly Lock _rotation = new();
-    private Generation _newer = new();
-    private Generation _older = new();
+    // The share of the entries dropped when a new one does not fit (at least one): a tenth keeps most returning
+    // clients while making room for many newcomers at once.
+    private const double CompactionShare = 0.1;
 
-    public VerifiedTokenMemory(long budgetBytes)
+    private readonly long _budgetBytes;
+    private readonly MemoryCache? _cache;
+
+    /// <param name="budgetBytes">The most the entries may take, as <see cref="CostOf"/> estimates them; 0 remembers nothing.</param>
+    /// <param name="time">The clock that orders entries by their last use.</param>
+    public VerifiedTokenMemory(long budgetBytes, TimeProvider time)
     {
-        _generationBudget = budgetBytes / 2;
+        ArgumentNullException.ThrowIfNull(time);
+        _budgetBytes = budgetBytes;
+        if (budgetBytes > 0)
+        {
+            _cache = new MemoryCache(new MemoryCacheOptions
+            {
+                SizeLimit = budgetBytes,
+                CompactionPercentage = CompactionShare,
+                TrackStatistics = true,
+                Clock = new CacheClock(time),
+            });
+        }
     }
 
-    /// <summary>The bytes the entries of both generations take, as estimated by <see cref="CostOf(ReadOnlySpan{char}, VerifiedAccessToken)"/>.</summary>
-    public long Bytes => Volatile.Read(ref _newer).Bytes + Volatile.Read(ref _older).Bytes;
+    /// <summary>The bytes the entries take, as estimated by <see cref="CostOf"/>.</summary>
+    public long Bytes => _cache?.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
-    public int Count => Volatile.Read(ref _newer).Count + Volatile.Read(ref _older).Count;
+    public int Count => _cache?.Count ?? 0;
 
-    /// <summary>The estimated bytes one entry takes: one per token character, its payload, its key thumbprint if bound, and <see cref="EntryOverheadBytes"/>.</summary>
-    public static long CostOf(ReadOnlySpan<char> token, VerifiedAccessToken verified)
+    /// <summary>The estimated bytes one entry takes: two per token character, its payload, its key thumbprint if bound, and <see cref="EntryOverheadBytes"/>.</summary>
+    public static long CostOf(string token, VerifiedAccessToken verified)
     {
+        ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(verified);
-        return CostOf(token.Length, verified);
+        // A bound token's thumbprint is a string of its own: two bytes a character and a string's 24-byte header.
+        return (2 * token.Length) + verified.PayloadJson.Length + EntryOverheadBytes
+            + (verified.KeyThumbprint is { } jkt ? 24 + (2 * jkt.Length) : 0);
     }
 
     /// <summary>A token verified earlier, found by its exact text, while it expires after <paramref name="expiredBefore"/>.</summary>
-    public bool TryGet(ReadOnlySpan<char> token, DateTime expiredBefore, out VerifiedAccessToken verified)
+    public bool TryGet(string token, DateTime expiredBefore, out VerifiedAccessToken verified)
     {
-        var newer = Volatile.Read(ref _newer);
-        if (newer.TryGet(token, out verified))
-        {
-            return verified.Expires > expiredBefore || newer.Forget(token);
-        }
-
-        // Still in use: moved to the newer generation, so that it outlives the next rotation and is counted once. An
-        // expired one is simply dropped.
-        var older = Volatile.Read(ref _older);
-        if (!older.TryTake(token, out var key, out verified) || verified.Expires <= expiredBefore)
+        verified = null!;
+        if (_cache is null || !_cache.TryGetValue(token, out VerifiedAccessToken? found) || found is null)
         {
             return false;
         }
 
-        Add(key, verified);
+        if (found.Expires <= expiredBefore)
+        {
+            _cache.Remove(token);
+            return false;
+        }
+
+        verified = found;
         return true;
     }
 
-    /// <summary>Keeps a fully verified token, unless it alone would take more than half the budget.</summary>
-    public void Remember(ReadOnlySpan<char> token, VerifiedAccessToken verified)
+    /// <summary>Keeps a fully verified token, making room for it by dropping the least recently used ones.</summary>
+    public void Remember(string token, VerifiedAccessToken verified)
     {
-        if (CostOf(token, verified) <= _generationBudget && Ascii.IsValid(token))
-        {
-            Add(ToAscii(token), verified);
-        }
-    }
-
-    private void Add(byte[] token, VerifiedAccessToken verified)
-    {
-        var cost = CostOf(token.Length, verified);
-        if (cost > _generationBudget)
+        // An entry larger than the whole budget could never fit.
+        var cost = CostOf(token, verified);
+        if (_cache is null || cost > _budgetBytes || Add(_cache, token, verified, cost))
         {
             return;
         }
 
-        var newer = Volatile.Read(ref _newer);
-        if (newer.Bytes + cost > _generationBudget)
-        {
-            // Callers racing here may each add one entry past the half: the overshoot is one entry per concurrent caller.
-            newer = Rotate(newer);
-        }
-
-        newer.TryAdd(token, verified, cost);
+        // The cache refuses an entry that does not fit and compacts in the background; compacting here makes the
+        // room at once, so the token is remembered now and what is dropped does not depend on a thread's timing.
+        _cache.Compact(Math.Max(CompactionShare, 1.5 / Math.Max(1, _cache.Count)));
+        Add(_cache, token, verified, cost);
     }
 
-    // Only for text already known to be ASCII.
-    private static byte[] ToAscii(ReadOnlySpan<char> token)
+    private static bool Add(MemoryCache cache, string token, VerifiedAccessToken verified, long cost)
     {
-        var bytes = new byte[token.Length];
-        Ascii.FromUtf16(token, bytes, out _);
-        return bytes;
-    }
-
-    // A bound token's thumbprint is a string of its own: two bytes a character and a string's 24-byte header.
-    private static long CostOf(int length, VerifiedAccessToken verified) =>
-        length + verified.PayloadJson.Length + EntryOverheadBytes + (verified.KeyThumbprint is { } jkt ? 24 + (2 * jkt.Length) : 0);
-
-    private Generation Rotate(Generation full)
-    {
-        lock (_rotation)
-        {
-            if (ReferenceEquals(_newer, full))
-            {
-                Volatile.Write(ref _older, full);
-                Volatile.Write(ref _newer, new Generation());
-            }
-
-            return _newer;
-        }
-    }
-
-    private sealed class Generation
-    {
-        private readonly ConcurrentDictionary<byte[], VerifiedAccessToken> _entries = new(AsciiKeyComparer.Instance);
-        private readonly ConcurrentDictionary<byte[], VerifiedAccessToken>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
-        private long _bytes;
-
-        public Generation()
-        {
-            _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
-        }
-
-        public long Bytes => Volatile.Read(ref _bytes);
-
-        public int Count => _entries.Count;
-
-        public bool TryGet(ReadOnlySpan<char> token, out VerifiedAccessToken verified) => _bySpan.TryGetValue(token, out verified!);
-
-        public bool TryTake(ReadOnlySpan<char> token, out byte[] key, out VerifiedAccessToken verified)
-        {
-            if (!_bySpan.TryRemove(token, out key!, out verified!))
-            {
-                return false;
-            }
-
-            Interlocked.Add(ref _bytes, -CostOf(key.Length, verified));
-            return true;
-        }
-
-        public void TryAdd(byte[] token, VerifiedAccessToken verified, long cost)
-        {
-            if (_entries.TryAdd(token, verified))
-            {
-                Interlocked.Add(ref _bytes, cost);
-            }
-        }
-
-        /// <summary>Drops an expired entry; always false, for the caller's answer.</summary>
-        public bool Forget(ReadOnlySpan<char> token)
-        {
-            if (_bySpan.TryRemove(token, out var actualKey, out var removed))
-            {
-                Interlocked.Add(ref _bytes, -CostOf(actualKey.Length, removed));
-            }
-
-            return false;
-        }
-    }
-
-    /// <summary>Token bytes compared and hashed as the characters they encode, so a header's characters find them.</summary>
-    private sealed class AsciiKeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<char>, byte[]>
-    {
-        // Hashed in chunks whose length is a multiple of four, so HashCode.AddBytes sees the same sequence either way.
-        private const int Chunk = 256;
-
-        public static AsciiKeyComparer Instance { get; } = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(obj);
-            return hash.ToHashCode();
-        }
-
-        public bool Equals(ReadOnlySpan<char> alternate, byte[] other) => Ascii.Equals(other, alternate);
-
-        public int GetHashCode(ReadOnlySpan<char> alternate)
-        {
-            var hash = new HashCode();
-            Span<byte> chunk = stackalloc byte[Chunk];
-            while (!alternate.IsEmpty)
-            {
-                var length = Math.Min(Chunk, alternate.Length);
-                // Text that is not ASCII can equal no key; any hash will do for it.
-                if (Ascii.FromUtf16(alternate[..length], chunk, out _) != OperationStatus.Done)
-                {
-                    return 0;
-                }
-
-                hash.AddBytes(chunk[..length]);
-                alternate = alternate[length..];
-            }
-
-            return hash.ToHashCode();
-        }
-
-        public byte[] Create(ReadOnlySpan<char> alternate) => ToAscii(alternate);
+        cache.Set(token, verified, new MemoryCacheEntryOptions { Size = cost });
+        return cache.TryGetValue(token, out _);
     }
 }
