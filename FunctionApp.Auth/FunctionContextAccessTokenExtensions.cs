@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FunctionApp.Auth;
@@ -5,18 +6,20 @@ namespace FunctionApp.Auth;
 /// <summary>Hands the token verified by <see cref="AccessTokenMiddleware"/> to the function it protects.</summary>
 public static class FunctionContextAccessTokenExtensions
 {
-    private static readonly object ItemKey = typeof(VerifiedAccessToken);
+    /// <summary>The verified token; throws if the function does not require one.</summary>
+    public static VerifiedAccessToken GetVerifiedAccessToken(this FunctionContext context) => Feature(context).Token;
 
-    /// <summary>The verified token; throws if the function is not marked <see cref="RequireAccessTokenAttribute"/>.</summary>
-    public static VerifiedAccessToken GetVerifiedAccessToken(this FunctionContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return context.Items.TryGetValue(ItemKey, out var token) && token is VerifiedAccessToken verified
-            ? verified
-            : throw new InvalidOperationException(
-                $"Function '{context.FunctionDefinition.Name}' has no verified access token: mark it [RequireAccessToken].");
-    }
+    /// <summary>The verified caller as a principal (<c>sub</c> is its name, <c>permissions</c> its roles); throws if the function does not require a token.</summary>
+    public static ClaimsPrincipal GetVerifiedUser(this FunctionContext context) => Feature(context).User;
 
     internal static void SetVerifiedAccessToken(this FunctionContext context, VerifiedAccessToken token) =>
-        context.Items[ItemKey] = token;
+        context.Features.Set<IVerifiedAccessTokenFeature>(new VerifiedAccessTokenFeature(token));
+
+    private static IVerifiedAccessTokenFeature Feature(FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Features.Get<IVerifiedAccessTokenFeature>()
+            ?? throw new InvalidOperationException(
+                $"Function '{context.FunctionDefinition.Name}' has no verified access token: mark it [RequireAccessToken].");
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using FunctionApp.Auth;
 using FunctionApp.Functions;
@@ -183,6 +184,36 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
 
             Assert.Equal(HttpStatusCode.OK, retry.Response!.StatusCode);
         });
+    }
+
+    [Fact]
+    public async Task A_function_reads_its_caller_as_an_invocation_feature_with_one_principal_per_invocation()
+    {
+        var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
+        IVerifiedAccessTokenFeature? feature = null;
+        ClaimsPrincipal? user = null;
+
+        await _middleware.Invoke(context, c =>
+        {
+            feature = c.Features.Get<IVerifiedAccessTokenFeature>();
+            user = c.GetVerifiedUser();
+            return Task.CompletedTask;
+        });
+
+        Assert.Same(context.GetVerifiedAccessToken(), feature!.Token);
+        Assert.Same(feature.User, user);
+        Assert.Equal(_app.Issuer.ClientId + "@clients", user!.Identity!.Name);
+        Assert.Equal("Bearer", user.Identity.AuthenticationType);
+    }
+
+    [Fact]
+    public async Task A_refused_caller_leaves_no_verified_user()
+    {
+        var context = new TestFunctionContext("private", authorization: null);
+
+        await _middleware.Invoke(context, RunFunction);
+
+        Assert.Throws<InvalidOperationException>(context.GetVerifiedUser);
     }
 
     [Fact]
