@@ -109,7 +109,7 @@ public static class ConcurrentValidationBenchmark
         var keys = await source.GetAsync(CancellationToken.None)
             ?? throw new InvalidOperationException("The local issuer's keys could not be fetched.");
         validator.WarmUp(source.Domain, keys);
-        var headers = tokens.Select(t => "Bearer " + t).ToArray();
+        var headers = tokens.Select(t => new ProtectedRequest("Bearer " + t, null, "GET", null)).ToArray();
         return Measure(threads, operations, index =>
         {
             if (!validator.ValidateAsync(headers[index], CancellationToken.None).GetAwaiter().GetResult().IsVerified)

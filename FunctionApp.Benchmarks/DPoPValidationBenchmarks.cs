@@ -41,7 +41,7 @@ public class DPoPValidationBenchmarks
     private byte[] _signature = null!;
     private string _boundToken = null!;
     private string _dpopAuthorization = null!;
-    private string _bearerAuthorization = null!;
+    private ProtectedRequest _bearerAuthorization;
     private Auth0TokenValidator _bearerValidator = null!;
     private DPoPReplayMemory _replays = null!;
     private DPoPProofValidator _proofValidator = null!;
@@ -58,7 +58,7 @@ public class DPoPValidationBenchmarks
         _clientKey = DPoPKey.CreateEs256();
         _boundToken = _issuer.CreateBoundToken(_clientKey);
         _dpopAuthorization = "DPoP " + _boundToken;
-        _bearerAuthorization = "Bearer " + _issuer.CreateToken();
+        _bearerAuthorization = new ProtectedRequest("Bearer " + _issuer.CreateToken(), null, "GET", null);
 
         // The floor: the signature of one proof, verified with a key object imported once, over bytes decoded once.
         var proof = _clientKey.CreateProof("GET", Target.AbsoluteUri, _boundToken);

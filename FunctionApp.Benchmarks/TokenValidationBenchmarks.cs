@@ -23,11 +23,11 @@ public class TokenValidationBenchmarks
     private RSA _publicKey = null!;
     private byte[] _signingInput = null!;
     private byte[] _signature = null!;
-    private string _valid = null!;
-    private string _malformed = null!;
-    private string _expired = null!;
-    private string _wrongAudience = null!;
-    private string _badSignature = null!;
+    private ProtectedRequest _valid;
+    private ProtectedRequest _malformed;
+    private ProtectedRequest _expired;
+    private ProtectedRequest _wrongAudience;
+    private ProtectedRequest _badSignature;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -41,15 +41,15 @@ public class TokenValidationBenchmarks
         _firstSight = _servicesWithoutMemory.GetRequiredService<Auth0TokenValidator>();
 
         var token = _issuer.CreateToken();
-        _valid = "Bearer " + token;
-        _malformed = "Bearer not-a-token";
+        _valid = Authorization("Bearer " + token);
+        _malformed = Authorization("Bearer not-a-token");
         var expired = _issuer.NewPayload();
         expired["exp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
-        _expired = "Bearer " + _issuer.Sign(_issuer.NewHeader(), expired);
+        _expired = Authorization("Bearer " + _issuer.Sign(_issuer.NewHeader(), expired));
         var wrongAudience = _issuer.NewPayload();
         wrongAudience["aud"] = "https://other.local/";
-        _wrongAudience = "Bearer " + _issuer.Sign(_issuer.NewHeader(), wrongAudience);
-        _badSignature = "Bearer " + token[..token.LastIndexOf('.')] + "." + Convert.ToBase64String(new byte[256]).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        _wrongAudience = Authorization("Bearer " + _issuer.Sign(_issuer.NewHeader(), wrongAudience));
+        _badSignature = Authorization("Bearer " + token[..token.LastIndexOf('.')] + "." + Convert.ToBase64String(new byte[256]).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
 
         var lastDot = token.LastIndexOf('.');
         _signingInput = Encoding.ASCII.GetBytes(token[..lastDot]);
@@ -92,7 +92,7 @@ public class TokenValidationBenchmarks
     public async Task<bool> ValidSeenBefore() => (await _validator.ValidateAsync(_valid, CancellationToken.None)).IsVerified;
 
     [Benchmark(Description = "missing header")]
-    public async Task<bool> MissingHeader() => (await _validator.ValidateAsync(null, CancellationToken.None)).IsVerified;
+    public async Task<bool> MissingHeader() => (await _validator.ValidateAsync(Authorization(null), CancellationToken.None)).IsVerified;
 
     [Benchmark(Description = "malformed token")]
     public async Task<bool> Malformed() => (await _validator.ValidateAsync(_malformed, CancellationToken.None)).IsVerified;
@@ -105,4 +105,7 @@ public class TokenValidationBenchmarks
 
     [Benchmark(Description = "bad signature")]
     public async Task<bool> BadSignature() => (await _validator.ValidateAsync(_badSignature, CancellationToken.None)).IsVerified;
+
+    // A request that carries only an Authorization header, as a Bearer request does.
+    private static ProtectedRequest Authorization(string? header) => new(header, null, "GET", null);
 }

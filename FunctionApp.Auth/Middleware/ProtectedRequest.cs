@@ -11,8 +11,4 @@ namespace FunctionApp.Auth;
 /// <param name="ForwardedProto">X-Forwarded-Proto, used only when a setting trusts it.</param>
 /// <param name="ForwardedHost">X-Forwarded-Host, used only when a setting trusts it.</param>
 internal readonly record struct ProtectedRequest(
-    string? Authorization, string? Proof, string Method, Uri? Url, string? ForwardedProto = null, string? ForwardedHost = null)
-{
-    /// <summary>A request that carries only an Authorization header.</summary>
-    public static ProtectedRequest WithAuthorization(string? authorization) => new(authorization, null, "GET", null);
-}
+    string? Authorization, string? Proof, string Method, Uri? Url, string? ForwardedProto = null, string? ForwardedHost = null);

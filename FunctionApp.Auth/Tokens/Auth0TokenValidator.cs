@@ -33,10 +33,6 @@ internal sealed class Auth0TokenValidator
         _telemetry = telemetry;
     }
 
-    /// <summary>Checks a request that carries only an Authorization header (and so no DPoP proof).</summary>
-    public Task<AccessTokenResult> ValidateAsync(string? authorization, CancellationToken cancellationToken) =>
-        ValidateAsync(ProtectedRequest.WithAuthorization(authorization), cancellationToken);
-
     public async Task<AccessTokenResult> ValidateAsync(ProtectedRequest request, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();

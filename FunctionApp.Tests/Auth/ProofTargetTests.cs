@@ -1,4 +1,5 @@
 using FunctionApp.Auth;
+using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.Auth;
 
@@ -189,7 +190,7 @@ public sealed class ProofTargetTests
     [Fact]
     public void A_request_without_a_URL_matches_no_htu()
     {
-        Assert.False(ProofTarget.Matches(Reported, ProtectedRequest.WithAuthorization("DPoP token"), Policy()));
+        Assert.False(ProofTarget.Matches(Reported, BearerRequests.WithAuthorization("DPoP token"), Policy()));
     }
 
     [Theory]
