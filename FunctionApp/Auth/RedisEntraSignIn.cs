@@ -12,8 +12,9 @@ namespace FunctionApp.Auth;
 /// Signs the shared replay store in to Redis with a Microsoft Entra token of the app's managed identity, as Azure
 /// Managed Redis takes it when access keys are off: the user is the identity's object ID (the token's <c>oid</c>), the
 /// password is the token. Redis drops a connection once its token has expired, so a new token is fetched before then
-/// and sent with AUTH on every live connection; a connection made again signs in with the newest token. Neither a token
-/// nor the configuration that holds one is ever logged.
+/// and sent with AUTH on every live connection; a connection made again signs in with the newest token. While no token
+/// comes, the credential is asked again every ten seconds. Neither a token nor the configuration that holds one is
+/// ever logged.
 /// </summary>
 internal sealed partial class RedisEntraSignIn : IAsyncDisposable
 {
@@ -154,6 +155,8 @@ internal sealed partial class RedisEntraSignIn : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    // A credential reports a failure with AuthenticationFailedException, as Azure.Identity's all do. Whatever else
+    // happens, the next attempt is scheduled: the token must never run out for want of a renewal.
     private async Task SignInAsync(ConfigurationOptions options, ConnectionMultiplexer? connection)
     {
         var delay = RetryInterval;
@@ -163,16 +166,15 @@ internal sealed partial class RedisEntraSignIn : IAsyncDisposable
             if (ObjectIdOf(token.Token) is not { } user)
             {
                 LogNoObjectId(_logger, RetryInterval.TotalSeconds);
+                return;
             }
-            else
+
+            // Read by every handshake: a connection made from now on signs in with this token.
+            options.User = user;
+            options.Password = token.Token;
+            if (await RenewAsync(connection, user, token.Token, TimeSpan.FromMilliseconds(options.AsyncTimeout)).ConfigureAwait(false))
             {
-                // Read by every handshake: a connection made from now on signs in with this token.
-                options.User = user;
-                options.Password = token.Token;
-                if (await RenewAsync(connection, user, token.Token, TimeSpan.FromMilliseconds(options.AsyncTimeout)).ConfigureAwait(false))
-                {
-                    delay = RenewalDelay(token, _time.GetUtcNow());
-                }
+                delay = RenewalDelay(token, _time.GetUtcNow());
             }
         }
         catch (AuthenticationFailedException e)
@@ -183,8 +185,13 @@ internal sealed partial class RedisEntraSignIn : IAsyncDisposable
         {
             return;
         }
-
-        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        finally
+        {
+            if (!_stopping.IsCancellationRequested)
+            {
+                _timer.Change(delay, Timeout.InfiniteTimeSpan);
+            }
+        }
     }
 
     private async Task<bool> RenewAsync(ConnectionMultiplexer? connection, string user, string token, TimeSpan timeout)
