@@ -25,7 +25,8 @@ public sealed class ReferencedLibraryApp : IAsyncLifetime
     {
         OutsideAppFiles.CopyAuthFolder(Path.Combine(_root, "AuthLibrary"));
         await WriteAsync("AuthLibrary/AuthLibrary.csproj", Project("Library", OutsideAppFiles.PackageReferences(
-            "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http", "Microsoft.IdentityModel.Protocols.OpenIdConnect", "StackExchange.Redis"), []));
+            "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http", "Microsoft.IdentityModel.Protocols.OpenIdConnect", "StackExchange.Redis",
+            "Azure.Identity"), []));
         await WriteAsync("Messages/Messages.csproj", Project("Library", OutsideAppFiles.PackageReferences(
             "Microsoft.Azure.Functions.Worker", "Microsoft.Azure.Functions.Worker.Extensions.Http"), ["../AuthLibrary/AuthLibrary.csproj"]));
         await WriteAsync("Messages/MessageFunctions.cs", """

@@ -15,6 +15,7 @@ public sealed class ReusedAuthFolder : IAsyncLifetime
         "Microsoft.Azure.Functions.Worker.Sdk",
         "Microsoft.IdentityModel.Protocols.OpenIdConnect",
         "StackExchange.Redis",
+        "Azure.Identity",
     ];
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "functionapp-reuse-" + Guid.NewGuid().ToString("N"));
