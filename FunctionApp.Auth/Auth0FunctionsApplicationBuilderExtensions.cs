@@ -1,7 +1,10 @@
+using Azure.Core;
+using Azure.Identity;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -84,7 +87,22 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         });
         services.AddSingleton<DPoPNonces>();
         services.AddSingleton<DPoPReplayMemory>();
-        services.AddSingleton<RedisDPoPReplayStore>();
+        // Tests put a credential of their own here first.
+        services.TryAddKeyedSingleton<TokenCredential>(RedisEntraSignIn.CredentialKey, (sp, _) =>
+            sp.GetRequiredService<AccessTokenPolicy>().DPoP.ReplayRedisIdentityClientId is { } clientId
+                ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+                : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned));
+        services.AddSingleton<RedisEntraSignIn>();
+        services.AddSingleton(sp =>
+        {
+            var policy = sp.GetRequiredService<AccessTokenPolicy>();
+            return new RedisDPoPReplayStore(
+                policy,
+                sp.GetRequiredService<DPoPReplayMemory>(),
+                sp.GetRequiredService<AccessTokenTelemetry>(),
+                policy.DPoP.ReplayRedisIdentity == DPoPReplayRedisIdentity.ManagedIdentity ? sp.GetRequiredService<RedisEntraSignIn>() : null,
+                sp.GetRequiredService<ILogger<RedisDPoPReplayStore>>());
+        });
         services.AddSingleton<IDPoPReplayStore>(sp => sp.GetRequiredService<AccessTokenPolicy>().DPoP.ReplayStore == DPoPReplayStoreKind.Redis
             ? sp.GetRequiredService<RedisDPoPReplayStore>()
             : sp.GetRequiredService<DPoPReplayMemory>());

@@ -85,6 +85,15 @@ public sealed class Auth0Options
     /// <summary>The StackExchange.Redis configuration string of the shared replay store, such as <c>127.0.0.1:6379</c>.</summary>
     public string? DPoPReplayRedis { get; set; }
 
+    /// <summary>
+    /// How the shared replay store signs in to Redis: <c>None</c>, as <see cref="DPoPReplayRedis"/> says, or
+    /// <c>ManagedIdentity</c>, with a Microsoft Entra token of the app's managed identity, in Azure.
+    /// </summary>
+    public string DPoPReplayRedisIdentity { get; set; } = nameof(Auth.DPoPReplayRedisIdentity.None);
+
+    /// <summary>The client ID of the user-assigned identity to sign in to Redis with; empty for the system-assigned one.</summary>
+    public string? DPoPReplayRedisIdentityClientId { get; set; }
+
     /// <summary>How long one call to the shared replay store may take before the request is answered 503.</summary>
     public int DPoPReplayRedisTimeoutMilliseconds { get; set; } = 1000;
 

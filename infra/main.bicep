@@ -1,6 +1,7 @@
 // The function app on a Linux Flex Consumption plan (.NET 10 isolated worker), with its storage account and its
 // monitoring (Log Analytics and Application Insights). Storage and telemetry ingestion are reached with the app's
-// managed identity: no connection string with a key, no shared key, no instrumentation-key ingestion.
+// managed identity: no connection string with a key, no shared key, no instrumentation-key ingestion. So is the
+// optional shared DPoP replay store (modules/replay-store.bicep), deployed only with auth0DPoPReplayStore = 'Redis'.
 //
 // The identity is user-assigned rather than the site's system-assigned one: its role assignments can then be made
 // before the site exists, so they are in place when the app first reaches storage (host state, the deployment
@@ -51,6 +52,13 @@ param auth0DPoPNonceSecret string = ''
 @description('The URL clients call the API at, when a gateway in front of the app changes it; empty uses the URL the app is called at (setting Auth0__DPoPPublicBaseUrl).')
 param auth0DPoPPublicBaseUrl string = ''
 
+@description('Where accepted DPoP proofs are remembered (setting Auth0__DPoPReplayStore): Memory, each instance its own, or Redis, one store every instance shares, which deploys an Azure Managed Redis (Balanced_B0, billed per hour) the app reaches with its identity.')
+@allowed([
+  'Memory'
+  'Redis'
+])
+param auth0DPoPReplayStore string = 'Memory'
+
 @description('Origins allowed to call the API from a browser, e.g. https://app.example.com; empty allows none.')
 param corsAllowedOrigins array = []
 
@@ -82,6 +90,7 @@ var storageAccountName = 'st${take(toLower(replace(appName, '-', '')), 9)}${take
 var deploymentContainerName = 'app-package-${take(suffix, 13)}'
 // Under azd, every resource carries the environment's name, as azd's own templates do.
 var tags = empty(environmentName) ? {} : { 'azd-env-name': environmentName }
+var sharedReplayStore = auth0DPoPReplayStore == 'Redis'
 // Built-in role: Storage Blob Data Owner.
 var storageBlobDataOwner = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
 // Built-in role: Monitoring Metrics Publisher, the one Entra-authenticated ingestion into Application Insights needs.
@@ -146,6 +155,16 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
   name: deploymentContainerName
+}
+
+module replayStore 'modules/replay-store.bicep' = if (sharedReplayStore) {
+  name: 'replay-store'
+  params: {
+    name: 'redis-${appName}'
+    location: location
+    tags: tags
+    principalId: appIdentity.properties.principalId
+  }
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -242,6 +261,23 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'Auth0__DPoPPublicBaseUrl'
           value: auth0DPoPPublicBaseUrl
+        }
+        {
+          name: 'Auth0__DPoPReplayStore'
+          value: auth0DPoPReplayStore
+        }
+        {
+          // Host and port with TLS on; no user, no password: the identity below signs in with an Entra token.
+          name: 'Auth0__DPoPReplayRedis'
+          value: sharedReplayStore ? replayStore!.outputs.configuration : ''
+        }
+        {
+          name: 'Auth0__DPoPReplayRedisIdentity'
+          value: sharedReplayStore ? 'ManagedIdentity' : 'None'
+        }
+        {
+          name: 'Auth0__DPoPReplayRedisIdentityClientId'
+          value: sharedReplayStore ? appIdentity.properties.clientId : ''
         }
       ]
     }

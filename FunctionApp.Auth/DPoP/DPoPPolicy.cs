@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Net;
 using System.Text;
 using StackExchange.Redis;
 
@@ -26,6 +27,8 @@ internal sealed class DPoPPolicy
         ReplayRedis = ReplayStore == DPoPReplayStoreKind.Redis ? options.DPoPReplayRedis : null;
         ReplayRedisTimeout = TimeSpan.FromMilliseconds(options.DPoPReplayRedisTimeoutMilliseconds);
         ReplayRedisFallbackToMemory = options.DPoPReplayRedisFallbackToMemory;
+        ReplayRedisIdentity = Enum.Parse<DPoPReplayRedisIdentity>(options.DPoPReplayRedisIdentity, ignoreCase: true);
+        ReplayRedisIdentityClientId = string.IsNullOrEmpty(options.DPoPReplayRedisIdentityClientId) ? null : options.DPoPReplayRedisIdentityClientId;
     }
 
     public DPoPMode Mode { get; }
@@ -66,6 +69,11 @@ internal sealed class DPoPPolicy
     /// <summary>Whether a proof is checked against this instance's memory when the shared store cannot answer.</summary>
     public bool ReplayRedisFallbackToMemory { get; }
 
+    public DPoPReplayRedisIdentity ReplayRedisIdentity { get; }
+
+    /// <summary>The client ID of the user-assigned identity that signs in to Redis; null for the system-assigned one.</summary>
+    public string? ReplayRedisIdentityClientId { get; }
+
     /// <summary>Resolves the DPoP options, or returns a message naming the first setting that is invalid.</summary>
     public static DPoPPolicy? TryResolve(Auth0Options options, FrozenSet<string> supportedAlgorithms, out string? error)
     {
@@ -93,6 +101,16 @@ internal sealed class DPoPPolicy
                 && !IsRedisConfiguration(options.DPoPReplayRedis) =>
                 "Auth0__DPoPReplayRedis must be a StackExchange.Redis configuration string, such as 127.0.0.1:6379, when Auth0__DPoPReplayStore is Redis.",
             { DPoPReplayRedisTimeoutMilliseconds: < 1 or > 60_000 } => "Auth0__DPoPReplayRedisTimeoutMilliseconds must be between 1 and 60000.",
+            _ when !Enum.GetNames<DPoPReplayRedisIdentity>().Contains(options.DPoPReplayRedisIdentity, StringComparer.OrdinalIgnoreCase) =>
+                "Auth0__DPoPReplayRedisIdentity must be None or ManagedIdentity.",
+            { DPoPReplayRedisIdentityClientId.Length: > 0 } when !Guid.TryParse(options.DPoPReplayRedisIdentityClientId, out _) =>
+                "Auth0__DPoPReplayRedisIdentityClientId must be empty (the system-assigned identity) or the client ID, a GUID, of a user-assigned identity.",
+            { DPoPReplayRedisIdentityClientId.Length: > 0 }
+                when !string.Equals(options.DPoPReplayRedisIdentity, nameof(DPoPReplayRedisIdentity.ManagedIdentity), StringComparison.OrdinalIgnoreCase) =>
+                "Auth0__DPoPReplayRedisIdentityClientId is used only with Auth0__DPoPReplayRedisIdentity=ManagedIdentity.",
+            _ when string.Equals(options.DPoPReplayStore, nameof(DPoPReplayStoreKind.Redis), StringComparison.OrdinalIgnoreCase)
+                && string.Equals(options.DPoPReplayRedisIdentity, nameof(DPoPReplayRedisIdentity.ManagedIdentity), StringComparison.OrdinalIgnoreCase)
+                && IdentitySignInConflict(options.DPoPReplayRedis!) is { } conflict => conflict,
             _ when baseUrls.Any(u => u is null) => "Auth0__DPoPPublicBaseUrl must be empty or list absolute https:// URLs with no query "
                 + "(http:// only for a loopback address), such as https://api.example.com.",
             _ => null,
@@ -119,6 +137,27 @@ internal sealed class DPoPPolicy
             return false;
         }
     }
+
+    // A token is a credential: it goes to Redis over TLS, but for a server on this machine.
+    private static string? IdentitySignInConflict(string configuration)
+    {
+        var parsed = ConfigurationOptions.Parse(configuration);
+        if (!string.IsNullOrEmpty(parsed.User) || !string.IsNullOrEmpty(parsed.Password))
+        {
+            return "Auth0__DPoPReplayRedis must name no user and no password when Auth0__DPoPReplayRedisIdentity is ManagedIdentity: the identity signs in.";
+        }
+
+        return parsed.Ssl || parsed.EndPoints.All(IsLoopback)
+            ? null
+            : "Auth0__DPoPReplayRedis must turn TLS on (ssl=True) when Auth0__DPoPReplayRedisIdentity is ManagedIdentity, unless Redis is on a loopback address.";
+    }
+
+    private static bool IsLoopback(EndPoint endPoint) => endPoint switch
+    {
+        IPEndPoint ip => IPAddress.IsLoopback(ip.Address),
+        DnsEndPoint dns => string.Equals(dns.Host, "localhost", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
 
     private static Uri? ParseBaseUrl(string text)
     {

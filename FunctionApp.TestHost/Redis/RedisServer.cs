@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using StackExchange.Redis;
 
 namespace FunctionApp.TestHost.Redis;
@@ -8,11 +9,15 @@ namespace FunctionApp.TestHost.Redis;
 /// <summary>
 /// A real redis-server on a free loopback port, with nothing persisted, for the tests and the benchmark of the shared
 /// replay store; it can be stopped and started again on the same port mid-test. Needs redis-server on the PATH (Debian: apt-get install
-/// redis-server).
+/// redis-server). The test's own clients sign in as an admin user of its own, so that a test can turn the anonymous
+/// default user off, as Azure Managed Redis has it, and give other users passwords.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private const string ReadyLine = "Ready to accept connections";
+    private const string AdminUser = "test-admin";
+
+    private readonly string _adminPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     private Process? _process;
 
@@ -47,7 +52,11 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1" })
+        foreach (var argument in new[]
+        {
+            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1",
+            "--user", AdminUser, "on", ">" + _adminPassword, "~*", "&*", "+@all",
+        })
         {
             start.ArgumentList.Add(argument);
         }
@@ -84,9 +93,48 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A client of the test's own, allowed the admin commands (CLIENT PAUSE, FLUSHALL).</summary>
+    /// <summary>A client of the test's own, signed in as the admin user, allowed the admin commands (CLIENT PAUSE, FLUSHALL).</summary>
     public Task<ConnectionMultiplexer> ConnectAsync() =>
-        ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { { IPAddress.Loopback, Port } }, AllowAdmin = true });
+        ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { { IPAddress.Loopback, Port } },
+            AllowAdmin = true,
+            User = AdminUser,
+            Password = _adminPassword,
+        });
+
+    /// <summary>
+    /// Gives <paramref name="user"/> (made if new) <paramref name="password"/> as its only password and every key and
+    /// command. A connection signed in as it stays signed in, as Redis keeps it.
+    /// </summary>
+    public async Task SetUserAsync(string user, string password)
+    {
+        await using var client = await ConnectAsync();
+        await client.GetDatabase().ExecuteAsync("ACL", "SETUSER", user, "on", "resetpass", ">" + password, "~*", "&*", "+@all");
+    }
+
+    /// <summary>Turns the default user off: a client must sign in as a user with a password, as with Azure Managed Redis.</summary>
+    public async Task RefuseAnonymousAsync()
+    {
+        await using var client = await ConnectAsync();
+        await client.GetDatabase().ExecuteAsync("ACL", "SETUSER", "default", "off");
+    }
+
+    /// <summary>The connections signed in as <paramref name="user"/>, each with the last command it ran.</summary>
+    public async Task<IReadOnlyList<RedisClient>> ClientsAsync(string user)
+    {
+        await using var client = await ConnectAsync();
+        var clients = await client.GetServers()[0].ClientListAsync();
+        return clients.Where(c => (c.Raw ?? string.Empty).Split(' ').Contains("user=" + user)).Select(c => new RedisClient(c.Id, c.LastCommand ?? string.Empty)).ToList();
+    }
+
+    /// <summary>How many sign-ins (AUTH, or HELLO with AUTH) the server refused since it started: wrong user or password.</summary>
+    public async Task<long> RefusedSignInsAsync()
+    {
+        await using var client = await ConnectAsync();
+        var log = (RedisResult[])(await client.GetDatabase().ExecuteAsync("ACL", "LOG"))!;
+        return log.Select(entry => entry.ToDictionary()).Where(entry => (string?)entry["reason"] == "auth").Sum(entry => (long)entry["count"]);
+    }
 
     /// <summary>Makes the server hold every write for <paramref name="duration"/>, as a server too busy to answer would.</summary>
     public async Task PauseWritesAsync(TimeSpan duration)

@@ -160,6 +160,85 @@ public sealed class DPoPPolicyTests
         Assert.Equal("Auth0__DPoPReplayRedisTimeoutMilliseconds must be between 1 and 60000.", Refused(o => o.DPoPReplayRedisTimeoutMilliseconds = milliseconds));
     }
 
+    [Fact]
+    public void With_no_identity_setting_Redis_is_signed_in_to_as_its_configuration_says()
+    {
+        var dpop = AccessTokenPolicy.TryResolve(Options(), out _)!.DPoP;
+
+        Assert.Equal(DPoPReplayRedisIdentity.None, dpop.ReplayRedisIdentity);
+        Assert.Null(dpop.ReplayRedisIdentityClientId);
+    }
+
+    [Theory]
+    [InlineData("Key")]
+    [InlineData("1")]
+    [InlineData("")]
+    public void A_Redis_identity_other_than_None_or_ManagedIdentity_is_refused(string identity)
+    {
+        Assert.Equal("Auth0__DPoPReplayRedisIdentity must be None or ManagedIdentity.", Refused(o => o.DPoPReplayRedisIdentity = identity));
+    }
+
+    [Fact]
+    public void A_Redis_identity_client_ID_that_is_not_a_GUID_is_refused()
+    {
+        var error = Refused(o => (o.DPoPReplayRedisIdentity, o.DPoPReplayRedisIdentityClientId) = ("ManagedIdentity", "my-identity"));
+
+        Assert.StartsWith("Auth0__DPoPReplayRedisIdentityClientId must be empty (the system-assigned identity) or the client ID", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_Redis_identity_client_ID_without_the_managed_identity_is_refused()
+    {
+        Assert.Equal(
+            "Auth0__DPoPReplayRedisIdentityClientId is used only with Auth0__DPoPReplayRedisIdentity=ManagedIdentity.",
+            Refused(o => o.DPoPReplayRedisIdentityClientId = "0b6a4c8e-1f2d-4e3a-9b5c-7d8e9f0a1b2c"));
+    }
+
+    [Fact]
+    public void The_managed_identity_with_a_user_assigned_client_ID_is_kept()
+    {
+        var dpop = AccessTokenPolicy.TryResolve(
+            Options(o => (o.DPoPReplayRedisIdentity, o.DPoPReplayRedisIdentityClientId) = ("managedidentity", "0b6a4c8e-1f2d-4e3a-9b5c-7d8e9f0a1b2c")), out _)!.DPoP;
+
+        Assert.Equal(DPoPReplayRedisIdentity.ManagedIdentity, dpop.ReplayRedisIdentity);
+        Assert.Equal("0b6a4c8e-1f2d-4e3a-9b5c-7d8e9f0a1b2c", dpop.ReplayRedisIdentityClientId);
+    }
+
+    [Theory]
+    [InlineData("redis.example.net:10000,ssl=true,password=secret")]
+    [InlineData("redis.example.net:10000,ssl=true,user=someone,password=secret")]
+    [InlineData("redis.example.net:10000,ssl=true,user=someone")]
+    public void With_the_managed_identity_a_Redis_configuration_naming_a_user_or_password_is_refused(string configuration)
+    {
+        var error = Refused(o => (o.DPoPReplayStore, o.DPoPReplayRedis, o.DPoPReplayRedisIdentity) = ("Redis", configuration, "ManagedIdentity"));
+
+        Assert.StartsWith("Auth0__DPoPReplayRedis must name no user and no password when Auth0__DPoPReplayRedisIdentity is ManagedIdentity", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("redis.example.net:10000")]
+    [InlineData("10.0.0.5:6379,ssl=false")]
+    [InlineData("127.0.0.1:6379,redis.example.net:6379")]
+    public void With_the_managed_identity_a_Redis_off_this_machine_without_TLS_is_refused(string configuration)
+    {
+        var error = Refused(o => (o.DPoPReplayStore, o.DPoPReplayRedis, o.DPoPReplayRedisIdentity) = ("Redis", configuration, "ManagedIdentity"));
+
+        Assert.StartsWith("Auth0__DPoPReplayRedis must turn TLS on (ssl=True)", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("redis.example.net:10000,ssl=True")]
+    [InlineData("my-cache.westeurope.redis.azure.net:10000")]
+    [InlineData("127.0.0.1:6379")]
+    [InlineData("localhost:6379")]
+    public void With_the_managed_identity_a_Redis_reached_over_TLS_or_on_this_machine_is_accepted(string configuration)
+    {
+        Assert.NotNull(AccessTokenPolicy.TryResolve(
+            Options(o => (o.DPoPReplayStore, o.DPoPReplayRedis, o.DPoPReplayRedisIdentity) = ("Redis", configuration, "ManagedIdentity")), out var error));
+        Assert.Null(error);
+    }
+
     [Theory]
     [InlineData("http://api.example.com")]
     [InlineData("http://10.0.0.1")]
@@ -204,6 +283,7 @@ public sealed class DPoPPolicyTests
     [InlineData("Auth0__DPoPReplayMemoryKilobytes", "0", "Auth0__DPoPReplayMemoryKilobytes must")]
     [InlineData("Auth0__DPoPPublicBaseUrl", "http://api.example.com", "Auth0__DPoPPublicBaseUrl must")]
     [InlineData("Auth0__DPoPReplayStore", "Redis", "Auth0__DPoPReplayRedis must")]
+    [InlineData("Auth0__DPoPReplayRedisIdentity", "Key", "Auth0__DPoPReplayRedisIdentity must")]
     public async Task A_bad_DPoP_setting_stops_start_up_with_a_message_naming_it(string setting, string value, string message)
     {
         await using var issuer = await LocalIssuer.StartAsync("https://api.test/");

@@ -27,8 +27,18 @@ public sealed class BicepTests
         Assert.Equal(string.Empty, errors.Trim());
     }
 
+    [Fact]
+    public async Task Replay_store_module_compiles_without_warnings()
+    {
+        var (exitCode, _, errors) = await RunAsync("build", "modules/replay-store.bicep", "--stdout");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(string.Empty, errors.Trim());
+    }
+
     [Theory]
     [InlineData("main.bicep")]
+    [InlineData("modules/replay-store.bicep")]
     [InlineData("main.example.bicepparam")]
     public async Task Lint_finds_nothing(string file)
     {
@@ -157,7 +167,8 @@ public sealed class BicepTests
             settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"], StringComparison.Ordinal);
         Assert.Equal(
             ["Auth0__Domain", "Auth0__ApiAudience", "Auth0__Issuer", "Auth0__Algorithms", "Auth0__ErrorContract",
-                "Auth0__DPoPMode", "Auth0__DPoPNonceSecret", "Auth0__DPoPPublicBaseUrl"],
+                "Auth0__DPoPMode", "Auth0__DPoPNonceSecret", "Auth0__DPoPPublicBaseUrl", "Auth0__DPoPReplayStore",
+                "Auth0__DPoPReplayRedis", "Auth0__DPoPReplayRedisIdentity", "Auth0__DPoPReplayRedisIdentityClientId"],
             settings.Keys.Where(name => name.StartsWith("Auth0__", StringComparison.Ordinal)));
     }
 
@@ -205,8 +216,79 @@ public sealed class BicepTests
         Assert.Equal("${AZURE_LOCATION}", values["location"]);
         Assert.Equal("${AUTH0_DOMAIN}", values["auth0Domain"]);
         Assert.Equal("${AUTH0_API_AUDIENCE}", values["auth0ApiAudience"]);
+        Assert.Equal("${AUTH0_DPOP_REPLAY_STORE}", values["auth0DPoPReplayStore"]);
         Assert.All(
             templateParameters.Where(p => !p.Value.TryGetProperty("defaultValue", out _)),
             p => Assert.Contains(p.Key, values.Keys));
+    }
+
+    // The module's deployment, and the template it deploys.
+    private static (JsonElement Deployment, JsonElement Template) ReplayStore(JsonElement template)
+    {
+        var deployment = Assert.Single(Resources(template, "Microsoft.Resources/deployments"), d => d.GetProperty("name").GetString() == "replay-store");
+        return (deployment, deployment.GetProperty("properties").GetProperty("template"));
+    }
+
+    [Fact]
+    public async Task The_shared_replay_store_is_deployed_only_when_the_parameter_says_Redis_and_is_off_by_default()
+    {
+        var template = await CompiledTemplateAsync();
+        var parameter = template.GetProperty("parameters").GetProperty("auth0DPoPReplayStore");
+
+        Assert.Equal("Memory", parameter.GetProperty("defaultValue").GetString());
+        Assert.Equal(["Memory", "Redis"], parameter.GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal("[equals(parameters('auth0DPoPReplayStore'), 'Redis')]",
+            Resolve(template, ReplayStore(template).Deployment.GetProperty("condition").GetString()!));
+    }
+
+    [Fact]
+    public async Task The_replay_store_is_the_smallest_Azure_Managed_Redis_with_access_keys_off_and_TLS_only()
+    {
+        var (deployment, module) = ReplayStore(await CompiledTemplateAsync());
+        var cluster = Resource(module, "Microsoft.Cache/redisEnterprise");
+        var database = Resource(module, "Microsoft.Cache/redisEnterprise/databases").GetProperty("properties");
+
+        Assert.Equal("Balanced_B0", Resolve(module, cluster.GetProperty("sku").GetProperty("name").GetString()!));
+        Assert.Equal("1.2", cluster.GetProperty("properties").GetProperty("minimumTlsVersion").GetString());
+        Assert.Equal("Encrypted", database.GetProperty("clientProtocol").GetString());
+        Assert.Equal("Disabled", database.GetProperty("accessKeysAuthentication").GetString());
+        Assert.Equal("NoEviction", database.GetProperty("evictionPolicy").GetString());
+        Assert.Equal("[parameters('tags')]", cluster.GetProperty("tags").GetString());
+        Assert.Equal("[variables('tags')]", deployment.GetProperty("properties").GetProperty("parameters").GetProperty("tags").GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task The_app_identity_and_nobody_else_may_read_and_write_the_replay_store()
+    {
+        var (deployment, module) = ReplayStore(await CompiledTemplateAsync());
+        var access = Resource(module, "Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments").GetProperty("properties");
+        var principal = deployment.GetProperty("properties").GetProperty("parameters").GetProperty("principalId").GetProperty("value").GetString()!;
+
+        Assert.Equal("default", access.GetProperty("accessPolicyName").GetString());
+        Assert.Equal("[parameters('principalId')]", access.GetProperty("user").GetProperty("objectId").GetString());
+        Assert.StartsWith("[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities'", principal, StringComparison.Ordinal);
+        Assert.EndsWith(".principalId]", principal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_the_shared_store_the_app_reaches_Redis_over_TLS_as_its_identity_with_no_key_anywhere()
+    {
+        var template = await CompiledTemplateAsync();
+        var settings = AppSettings(template);
+        var (_, module) = ReplayStore(template);
+
+        Assert.Equal("[parameters('auth0DPoPReplayStore')]", settings["Auth0__DPoPReplayStore"]);
+        Assert.Equal("[if(variables('sharedReplayStore'), reference(resourceId('Microsoft.Resources/deployments', 'replay-store'), '2025-04-01').outputs.configuration.value, '')]",
+            settings["Auth0__DPoPReplayRedis"]);
+        Assert.Equal("[if(variables('sharedReplayStore'), 'ManagedIdentity', 'None')]", settings["Auth0__DPoPReplayRedisIdentity"]);
+        Assert.StartsWith("[if(variables('sharedReplayStore'), reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities'",
+            settings["Auth0__DPoPReplayRedisIdentityClientId"], StringComparison.Ordinal);
+        Assert.EndsWith(".clientId, '')]", settings["Auth0__DPoPReplayRedisIdentityClientId"], StringComparison.Ordinal);
+        Assert.Equal(
+            "[format('{0}:{1},ssl=True', reference(resourceId('Microsoft.Cache/redisEnterprise', parameters('name')), '2025-07-01').hostName, "
+            + "reference(resourceId('Microsoft.Cache/redisEnterprise/databases', parameters('name'), 'default'), '2025-07-01').port)]",
+            module.GetProperty("outputs").GetProperty("configuration").GetProperty("value").GetString());
+        Assert.DoesNotContain("listKeys", template.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("password", template.GetRawText(), StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -14,7 +14,8 @@ namespace FunctionApp.Auth;
 /// proof on any number of instances exactly one creates the key. A key is a hash of the API's audiences, the proof
 /// key's thumbprint and the jti, never the proof itself. Every call is bounded by the timeout setting; when Redis does
 /// not answer in time the proof is <see cref="DPoPReplayOutcome.Unavailable"/> (503), or checked against this
-/// instance's memory when the fallback setting says so.
+/// instance's memory when the fallback setting says so. With <see cref="RedisEntraSignIn"/>, the app's managed
+/// identity signs the connections in.
 /// </summary>
 internal sealed partial class RedisDPoPReplayStore : IDPoPReplayStore, IAsyncDisposable
 {
@@ -28,8 +29,10 @@ internal sealed partial class RedisDPoPReplayStore : IDPoPReplayStore, IAsyncDis
     private readonly TimeSpan _clockSkew;
     private readonly DPoPReplayMemory? _fallback;
     private readonly AccessTokenTelemetry _telemetry;
+    private readonly RedisEntraSignIn? _signIn;
 
-    public RedisDPoPReplayStore(AccessTokenPolicy policy, DPoPReplayMemory memory, AccessTokenTelemetry telemetry, ILogger<RedisDPoPReplayStore> logger)
+    public RedisDPoPReplayStore(
+        AccessTokenPolicy policy, DPoPReplayMemory memory, AccessTokenTelemetry telemetry, RedisEntraSignIn? signIn, ILogger<RedisDPoPReplayStore> logger)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var dpop = policy.DPoP;
@@ -44,7 +47,8 @@ internal sealed partial class RedisDPoPReplayStore : IDPoPReplayStore, IAsyncDis
         options.AsyncTimeout = options.SyncTimeout = (int)_timeout.TotalMilliseconds;
         // While disconnected a call fails at once instead of queueing: the request is answered 503 now, not after the timeout.
         options.BacklogPolicy = BacklogPolicy.FailFast;
-        _connection = ConnectionMultiplexer.ConnectAsync(options);
+        _signIn = signIn;
+        _connection = signIn is null ? ConnectionMultiplexer.ConnectAsync(options) : signIn.ConnectAsync(options);
         if (_fallback is not null)
         {
             LogFallbackOn(logger);
@@ -115,6 +119,12 @@ internal sealed partial class RedisDPoPReplayStore : IDPoPReplayStore, IAsyncDis
 
     public async ValueTask DisposeAsync()
     {
+        // No renewal may run on a connection being closed.
+        if (_signIn is not null)
+        {
+            await _signIn.DisposeAsync().ConfigureAwait(false);
+        }
+
         ConnectionMultiplexer connection;
         try
         {
