@@ -17,6 +17,17 @@ public static class OutsideAppFiles
         }
     }
 
+    /// <summary>
+    /// Gives the app in <paramref name="directory"/> the auth code as the README's reuse steps do, and returns the
+    /// PackageReference lines that code needs beside the worker's own packages: the one place that says how an outside
+    /// app gets it.
+    /// </summary>
+    public static string AddAuthCode(string directory)
+    {
+        CopyAuthFolder(directory);
+        return PackageReferences("Microsoft.IdentityModel.Protocols.OpenIdConnect", "StackExchange.Redis");
+    }
+
     /// <summary>PackageReference lines for <paramref name="packages"/>, at the versions the app's project file names, so that they are stated once.</summary>
     public static string PackageReferences(params string[] packages)
     {
