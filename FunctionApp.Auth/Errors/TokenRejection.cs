@@ -179,7 +179,9 @@ internal sealed class TokenRejection
 
     /// <summary>
     /// The WWW-Authenticate value, or null for none: a challenge for each scheme <paramref name="dpop"/> accepts, the
-    /// error on the one the request used (<paramref name="used"/>), the scope named for insufficient scope.
+    /// error on the one the request used (<paramref name="used"/>), the scope named for insufficient scope. Challenges
+    /// are separated by a bare comma: the form the worker writes under its gRPC HTTP model (it parses the value and
+    /// joins the challenges so), which ASP.NET Core integration then sends unchanged, so both models send one value.
     /// </summary>
     public string? Challenge(string requiredScope, CredentialScheme used, DPoPPolicy dpop)
     {
@@ -206,7 +208,7 @@ internal sealed class TokenRejection
         {
             (null, _) => proof,
             (_, null) => bearer,
-            _ => onDPoP ? $"{proof}, {bearer}" : $"{bearer}, {proof}",
+            _ => onDPoP ? $"{proof},{bearer}" : $"{bearer},{proof}",
         };
     }
 

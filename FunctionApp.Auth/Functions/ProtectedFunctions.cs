@@ -13,6 +13,9 @@ namespace FunctionApp.Auth;
 /// </summary>
 internal sealed class ProtectedFunctions
 {
+    private const string AspNetCoreActionResult = "Microsoft.AspNetCore.Mvc.IActionResult";
+    private const string AspNetCoreResult = "Microsoft.AspNetCore.Http.IResult";
+
     private readonly bool _requireByDefault;
     private readonly ConcurrentDictionary<string, FunctionAccess> _byFunctionId = new(StringComparer.Ordinal);
 
@@ -88,7 +91,7 @@ internal sealed class ProtectedFunctions
         if (!ReturnsHttpResponse(method.ReturnType))
         {
             throw new InvalidOperationException(
-                $"Function '{name}' {why} but does not return HttpResponseData (or a Task or ValueTask of it), "
+                $"Function '{name}' {why} but does not return HttpResponseData, IActionResult or IResult (or a Task or ValueTask of one), "
                 + "so a rejection could not be its answer; mark it [AllowAnonymousAccess] if anyone may call it.");
         }
 
@@ -117,9 +120,16 @@ internal sealed class ProtectedFunctions
             ?? throw new InvalidOperationException("The entry point names no public method.");
     }
 
-    private static bool ReturnsHttpResponse(Type returnType) =>
-        returnType == typeof(HttpResponseData)
-        || (returnType.IsGenericType
+    private static bool ReturnsHttpResponse(Type returnType)
+    {
+        var answer = returnType.IsGenericType
             && (returnType.GetGenericTypeDefinition() == typeof(Task<>) || returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
-            && returnType.GetGenericArguments()[0] == typeof(HttpResponseData));
+            ? returnType.GetGenericArguments()[0]
+            : returnType;
+        // Under ASP.NET Core integration a rejection is written to the request's own response whatever the function
+        // returns, and the worker sends an IActionResult or IResult as the only answer; by name, so that this code
+        // needs no ASP.NET Core reference of its own.
+        return answer == typeof(HttpResponseData)
+            || new[] { answer }.Concat(answer.GetInterfaces()).Any(t => t.FullName is AspNetCoreActionResult or AspNetCoreResult);
+    }
 }

@@ -103,7 +103,9 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         OfferNonce(response, result.Scheme);
         if (rejection.Challenge(requirement.Scope, result.Scheme, _policy.DPoP) is { } challenge)
         {
-            response.Headers.Add("WWW-Authenticate", challenge);
+            // Unparsed: a parsed value is held as one value per challenge, which ASP.NET Core integration sends as
+            // one header each.
+            response.Headers.TryAddWithoutValidation("WWW-Authenticate", challenge);
         }
 
         if (rejection.RetryLater)

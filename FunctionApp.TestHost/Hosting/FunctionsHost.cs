@@ -10,18 +10,22 @@ namespace FunctionApp.TestHost.Hosting;
 
 /// <summary>
 /// A loopback stand-in for the Azure Functions host: serves FunctionRpc to the real worker process it launches, and
-/// turns HTTP requests on its own listener into invocations of that worker.
+/// turns HTTP requests on its own listener into invocations of that worker. A worker that names its own HTTP server
+/// (ASP.NET Core integration) gets each request forwarded there while the invocation goes over gRPC; any other gets
+/// the request inside the invocation and answers with the response inside its own.
 /// </summary>
 public sealed partial class FunctionsHost : IAsyncDisposable
 {
     /// <summary>The host version this stand-in reports, after the genuine host it imitates.</summary>
     public const string HostVersion = "4.1037.0.0";
 
+    private const string HttpUriCapability = "HttpUri";
 
     private readonly WebApplication _server;
     private readonly WorkerChannel _channel;
     private readonly ILogger _logger;
     private WorkerProcess? _worker;
+    private WorkerHttpForwarder? _forwarder;
     private IReadOnlyList<FunctionRoute> _routes = [];
     private int _httpPort;
     private bool _stopping;
@@ -122,6 +126,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
         _channel.Fail(new WorkerGoneException("The host is shutting down."));
         await _server.StopAsync().ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
+        _forwarder?.Dispose();
     }
 
     private async Task<IReadOnlyList<FunctionRoute>> InitializeWorkerAsync(string appDirectory, string routePrefix)
@@ -136,6 +141,11 @@ public sealed partial class FunctionsHost : IAsyncDisposable
         init.Capabilities["MultiStream"] = "10";
         var initialized = await _channel.InitAsync(init).ConfigureAwait(false);
         EnsureSuccess(initialized.Result, "worker init");
+        // As the genuine host does, any non-empty HttpUri capability means the worker serves HTTP itself.
+        if (initialized.Capabilities.TryGetValue(HttpUriCapability, out var httpUri) && !string.IsNullOrEmpty(httpUri))
+        {
+            _forwarder = new WorkerHttpForwarder(new Uri(httpUri));
+        }
 
         var metadata = await _channel.GetMetadataAsync(new FunctionsMetadataRequest { FunctionAppDirectory = appDirectory })
             .ConfigureAwait(false);
@@ -187,7 +197,9 @@ public sealed partial class FunctionsHost : IAsyncDisposable
             return;
         }
 
-        var invocation = await RpcHttpMapper.ToInvocationAsync(context, route, routeValues).ConfigureAwait(false);
+        var invocation = _forwarder is null
+            ? await RpcHttpMapper.ToInvocationAsync(context, route, routeValues).ConfigureAwait(false)
+            : RpcHttpMapper.ToProxiedInvocation(context, route, routeValues);
         if (invocation is null)
         {
             LogUnparsableUrl(_logger, route.Name);
@@ -199,13 +211,14 @@ public sealed partial class FunctionsHost : IAsyncDisposable
         InvocationResponse answer;
         try
         {
-            answer = await _channel.InvokeAsync(invocation, context.RequestAborted).ConfigureAwait(false);
+            answer = _forwarder is null
+                ? await _channel.InvokeAsync(invocation, context.RequestAborted).ConfigureAwait(false)
+                : await InvokeProxiedAsync(context, route, invocation, _forwarder).ConfigureAwait(false);
         }
         catch (WorkerGoneException)
         {
             LogInvocationLost(_logger, route.Name, invocation.InvocationId);
-            context.Response.StatusCode = StatusCodes.Status502BadGateway;
-            context.Response.ContentLength = 0;
+            AnswerBadGateway(context.Response);
             return;
         }
 
@@ -214,7 +227,40 @@ public sealed partial class FunctionsHost : IAsyncDisposable
             LogInvocationFailed(_logger, route.Name, invocation.InvocationId, answer.Result?.Exception?.Message);
         }
 
-        await RpcHttpMapper.WriteAsync(context, answer).ConfigureAwait(false);
+        if (_forwarder is null)
+        {
+            await RpcHttpMapper.WriteAsync(context, answer).ConfigureAwait(false);
+        }
+    }
+
+    // The request goes to the worker's server first, then the invocation over gRPC, as the genuine host orders them;
+    // the worker holds each until the other arrives. The client gets the server's answer; the invocation's result
+    // carries none.
+    private async Task<InvocationResponse> InvokeProxiedAsync(
+        HttpContext context, FunctionRoute route, InvocationRequest invocation, WorkerHttpForwarder forwarder)
+    {
+        var forwarded = forwarder.ForwardAsync(context, invocation.InvocationId);
+        var invoked = _channel.InvokeAsync(invocation, context.RequestAborted);
+        try
+        {
+            await forwarded.ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            LogForwardingFailed(_logger, route.Name, invocation.InvocationId, ex.Message);
+            AnswerBadGateway(context.Response);
+        }
+
+        return await invoked.ConfigureAwait(false);
+    }
+
+    private static void AnswerBadGateway(HttpResponse response)
+    {
+        if (!response.HasStarted)
+        {
+            response.StatusCode = StatusCodes.Status502BadGateway;
+            response.ContentLength = 0;
+        }
     }
 
     private FunctionRoute? FindRoute(HttpRequest request, out Dictionary<string, string> routeValues)
@@ -266,4 +312,7 @@ public sealed partial class FunctionsHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A request to {Function} has a URL that does not parse (its Host header); answered 500 without calling the worker.")]
     private static partial void LogUnparsableUrl(ILogger logger, string function);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "The worker's HTTP server did not answer invocation {InvocationId} of {Function}: {Error}")]
+    private static partial void LogForwardingFailed(ILogger logger, string function, string invocationId, string error);
 }

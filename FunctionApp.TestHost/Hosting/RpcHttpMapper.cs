@@ -24,9 +24,7 @@ public static class RpcHttpMapper
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(routeValues);
         var request = context.Request;
-        // Scheme, Host header, path and the raw query: the worker parses its Query from this.
-        var url = UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path) + request.QueryString.Value;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out _))
+        if (UrlOf(request) is not { } url)
         {
             return null;
         }
@@ -43,21 +41,15 @@ public static class RpcHttpMapper
             RoleClaimType = new NullableString { Value = RoleClaimType },
         });
 
-        var headerJson = new Dictionary<string, string>();
         foreach (var (name, values) in request.Headers)
         {
-            // Repeated headers become one value joined by a bare comma; names are lowercased.
-            var joined = string.Join(',', values.ToArray());
-            http.NullableHeaders[name.ToLowerInvariant()] = new NullableString { Value = joined };
-            headerJson[name] = joined;
+            // Names are lowercased here; the Headers trigger metadata keeps the client's casing.
+            http.NullableHeaders[name.ToLowerInvariant()] = new NullableString { Value = Joined(values) };
         }
 
-        var queryJson = new Dictionary<string, string>();
         foreach (var (name, values) in request.Query)
         {
-            var joined = string.Join(',', values.ToArray());
-            http.NullableQuery[name] = new NullableString { Value = joined };
-            queryJson[name] = values.Count > 0 ? values[^1] ?? string.Empty : string.Empty;
+            http.NullableQuery[name] = new NullableString { Value = Joined(values) };
         }
 
         foreach (var (name, value) in routeValues)
@@ -73,22 +65,20 @@ public static class RpcHttpMapper
             http.Body = new TypedData { Bytes = ByteString.CopyFrom(buffer.GetBuffer(), 0, (int)buffer.Length) };
         }
 
-        var invocation = new InvocationRequest
-        {
-            InvocationId = Guid.NewGuid().ToString(),
-            FunctionId = route.FunctionId,
-            TraceContext = new RpcTraceContext { TraceParent = string.Empty, TraceState = string.Empty },
-        };
-        invocation.InputData.Add(new ParameterBinding { Name = route.TriggerName, Data = new TypedData { Http = http } });
-        invocation.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(queryJson) };
-        invocation.TriggerMetadata["Headers"] = new TypedData { Json = JsonSerializer.Serialize(headerJson) };
-        // Query values, then route values, become binding data; a route value wins over a query value of the same name.
-        foreach (var (name, value) in queryJson.Concat(routeValues))
-        {
-            invocation.TriggerMetadata[name] = new TypedData { String = value };
-        }
+        return Invocation(request, route, routeValues, http);
+    }
 
-        return invocation;
+    /// <summary>
+    /// The invocation of <paramref name="route"/> for a worker that serves HTTP itself (ASP.NET Core integration), or
+    /// null when the request's URL does not parse: the genuine host then sends an empty RpcHttp, since the request
+    /// itself reaches the worker over HTTP, and the same trigger metadata as otherwise.
+    /// </summary>
+    public static InvocationRequest? ToProxiedInvocation(HttpContext context, FunctionRoute route, Dictionary<string, string> routeValues)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(routeValues);
+        return UrlOf(context.Request) is null ? null : Invocation(context.Request, route, routeValues, new RpcHttp());
     }
 
     /// <summary>Writes the worker's answer; a failed invocation is a bare 500, as the genuine host sends.</summary>
@@ -124,5 +114,37 @@ public static class RpcHttpMapper
         {
             await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    // Scheme, Host header, path and the raw query: the worker parses its Query from this.
+    private static string? UrlOf(HttpRequest request)
+    {
+        var url = UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path) + request.QueryString.Value;
+        return Uri.TryCreate(url, UriKind.Absolute, out _) ? url : null;
+    }
+
+    // Repeated headers or query parameters become one value joined by a bare comma.
+    private static string Joined(Microsoft.Extensions.Primitives.StringValues values) => string.Join(',', values.ToArray());
+
+    private static InvocationRequest Invocation(HttpRequest request, FunctionRoute route, Dictionary<string, string> routeValues, RpcHttp http)
+    {
+        var headerJson = request.Headers.ToDictionary(h => h.Key, h => Joined(h.Value));
+        var queryJson = request.Query.ToDictionary(q => q.Key, q => q.Value.Count > 0 ? q.Value[^1] ?? string.Empty : string.Empty);
+        var invocation = new InvocationRequest
+        {
+            InvocationId = Guid.NewGuid().ToString(),
+            FunctionId = route.FunctionId,
+            TraceContext = new RpcTraceContext { TraceParent = string.Empty, TraceState = string.Empty },
+        };
+        invocation.InputData.Add(new ParameterBinding { Name = route.TriggerName, Data = new TypedData { Http = http } });
+        invocation.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(queryJson) };
+        invocation.TriggerMetadata["Headers"] = new TypedData { Json = JsonSerializer.Serialize(headerJson) };
+        // Query values, then route values, become binding data; a route value wins over a query value of the same name.
+        foreach (var (name, value) in queryJson.Concat(routeValues))
+        {
+            invocation.TriggerMetadata[name] = new TypedData { String = value };
+        }
+
+        return invocation;
     }
 }

@@ -57,6 +57,14 @@ public sealed class ProtectedFunctionsTests
         Assert.Same(FunctionAccess.Anonymous, Access(ByDefault, "unmarked-timer", typeof(UnmarkedTimerFunction), nameof(UnmarkedTimerFunction.Run)));
 
     [Theory]
+    [InlineData(typeof(ActionResultFunction))]
+    [InlineData(typeof(TaskOfActionResultFunction))]
+    [InlineData(typeof(TaskOfOkResultFunction))]
+    [InlineData(typeof(ResultFunction))]
+    public void A_marked_function_answering_as_ASP_NET_Core_integration_lets_it_is_protected(Type type) =>
+        Assert.NotNull(Access(ByMark, type.Name, type, "Run").Requirement);
+
+    [Theory]
     [InlineData(typeof(TimerFunction), "Function 'TimerFunction' is marked [RequireAccessToken] but is not HTTP-triggered.")]
     [InlineData(typeof(MultiOutputFunction), "Function 'MultiOutputFunction' is marked [RequireAccessToken] but does not return HttpResponseData")]
     [InlineData(typeof(SpacedPermissionFunction), "Function 'SpacedPermissionFunction' requires a permission that is empty or contains a space or a quote.")]
@@ -131,6 +139,38 @@ public sealed class ProtectedFunctionsTests
         [Function("unmarked-multi")]
         public static MultiOutput Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
             new() { Response = request.CreateResponse() };
+    }
+
+    private static class ActionResultFunction
+    {
+        [Function("action-result")]
+        [RequireAccessToken]
+        public static Microsoft.AspNetCore.Mvc.IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] Microsoft.AspNetCore.Http.HttpRequest request) =>
+            request.Query.ContainsKey("missing") ? new Microsoft.AspNetCore.Mvc.NotFoundResult() : new Microsoft.AspNetCore.Mvc.OkResult();
+    }
+
+    private static class TaskOfActionResultFunction
+    {
+        [Function("task-of-action-result")]
+        [RequireAccessToken]
+        public static Task<Microsoft.AspNetCore.Mvc.IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] Microsoft.AspNetCore.Http.HttpRequest request) =>
+            Task.FromResult<Microsoft.AspNetCore.Mvc.IActionResult>(new Microsoft.AspNetCore.Mvc.OkResult());
+    }
+
+    private static class TaskOfOkResultFunction
+    {
+        [Function("task-of-ok-result")]
+        [RequireAccessToken]
+        public static Task<Microsoft.AspNetCore.Mvc.OkObjectResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] Microsoft.AspNetCore.Http.HttpRequest request) =>
+            Task.FromResult(new Microsoft.AspNetCore.Mvc.OkObjectResult("ok"));
+    }
+
+    private static class ResultFunction
+    {
+        [Function("result")]
+        [RequireAccessToken]
+        public static Microsoft.AspNetCore.Http.IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] Microsoft.AspNetCore.Http.HttpRequest request) =>
+            Microsoft.AspNetCore.Http.Results.Ok();
     }
 
     private static class TimerFunction

@@ -53,14 +53,14 @@ public sealed class TokenRejectionChallengeTests
     [InlineData("Bearer")]
     public void Allowed_a_request_without_credentials_is_challenged_for_both_schemes_Bearer_first(string used)
     {
-        Assert.Equal("Bearer, DPoP " + Algs, Challenge(TokenRejection.NotAuthenticated, DPoPMode.Allowed, used));
-        Assert.Equal("Bearer, DPoP " + Algs, Challenge(TokenRejection.InvalidCredentials, DPoPMode.Allowed, used));
+        Assert.Equal("Bearer,DPoP " + Algs, Challenge(TokenRejection.NotAuthenticated, DPoPMode.Allowed, used));
+        Assert.Equal("Bearer,DPoP " + Algs, Challenge(TokenRejection.InvalidCredentials, DPoPMode.Allowed, used));
     }
 
     [Fact]
     public void Allowed_a_DPoP_request_without_credentials_is_challenged_for_both_schemes_DPoP_first()
     {
-        Assert.Equal("DPoP " + Algs + ", Bearer", Challenge(TokenRejection.NotAuthenticated, DPoPMode.Allowed, CredentialScheme.DPoP));
+        Assert.Equal("DPoP " + Algs + ",Bearer", Challenge(TokenRejection.NotAuthenticated, DPoPMode.Allowed, CredentialScheme.DPoP));
     }
 
     [Theory]
@@ -95,13 +95,13 @@ public sealed class TokenRejectionChallengeTests
     [InlineData("Bearer")]
     public void Allowed_an_invalid_bearer_token_gets_the_error_on_Bearer_and_a_plain_DPoP_challenge(string used)
     {
-        Assert.Equal($"Bearer {Token}, DPoP {Algs}", Challenge(TokenRejection.Expired, DPoPMode.Allowed, used));
+        Assert.Equal($"Bearer {Token},DPoP {Algs}", Challenge(TokenRejection.Expired, DPoPMode.Allowed, used));
     }
 
     [Fact]
     public void Allowed_an_invalid_DPoP_token_gets_the_error_on_DPoP_first_and_a_plain_Bearer_challenge()
     {
-        Assert.Equal($"DPoP {Token}, {Algs}, Bearer", Challenge(TokenRejection.Expired, DPoPMode.Allowed, CredentialScheme.DPoP));
+        Assert.Equal($"DPoP {Token}, {Algs},Bearer", Challenge(TokenRejection.Expired, DPoPMode.Allowed, CredentialScheme.DPoP));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class TokenRejectionChallengeTests
     public void Allowed_a_bound_token_sent_as_bearer_gets_the_error_on_Bearer()
     {
         Assert.Equal(
-            "Bearer error=\"invalid_token\", error_description=\"Token is bound to a key; send it with the DPoP scheme and a proof\", DPoP " + Algs,
+            "Bearer error=\"invalid_token\", error_description=\"Token is bound to a key; send it with the DPoP scheme and a proof\",DPoP " + Algs,
             Challenge(TokenRejection.BoundTokenAsBearer, DPoPMode.Allowed, CredentialScheme.Bearer));
     }
 
@@ -132,7 +132,7 @@ public sealed class TokenRejectionChallengeTests
     public void Allowed_an_unbound_token_sent_as_DPoP_gets_the_error_on_DPoP()
     {
         Assert.Equal(
-            "DPoP error=\"invalid_token\", error_description=\"Token is not bound to a DPoP key\", " + Algs + ", Bearer",
+            "DPoP error=\"invalid_token\", error_description=\"Token is not bound to a DPoP key\", " + Algs + ",Bearer",
             Challenge(TokenRejection.TokenNotBound, DPoPMode.Allowed, CredentialScheme.DPoP));
     }
 
@@ -144,7 +144,7 @@ public sealed class TokenRejectionChallengeTests
     [InlineData("DPoP")]
     public void Allowed_an_invalid_proof_gets_the_error_on_DPoP_first(string used)
     {
-        Assert.Equal($"DPoP {Proof}, {Algs}, Bearer", Challenge(TokenRejection.ProofReplayed, DPoPMode.Allowed, used));
+        Assert.Equal($"DPoP {Proof}, {Algs},Bearer", Challenge(TokenRejection.ProofReplayed, DPoPMode.Allowed, used));
     }
 
     [Theory]
@@ -162,7 +162,7 @@ public sealed class TokenRejectionChallengeTests
     [InlineData("DPoP")]
     public void Allowed_a_nonce_challenge_is_use_dpop_nonce_on_DPoP_first(string used)
     {
-        Assert.Equal($"DPoP {Nonce}, {Algs}, Bearer", Challenge(TokenRejection.MissingNonce, DPoPMode.Allowed, used));
+        Assert.Equal($"DPoP {Nonce}, {Algs},Bearer", Challenge(TokenRejection.MissingNonce, DPoPMode.Allowed, used));
     }
 
     [Theory]
@@ -178,7 +178,7 @@ public sealed class TokenRejectionChallengeTests
     public void A_stale_nonce_is_challenged_like_a_missing_one()
     {
         Assert.Equal(
-            "DPoP error=\"use_dpop_nonce\", error_description=\"DPoP proof nonce is stale or unknown\", " + Algs + ", Bearer",
+            "DPoP error=\"use_dpop_nonce\", error_description=\"DPoP proof nonce is stale or unknown\", " + Algs + ",Bearer",
             Challenge(TokenRejection.StaleNonce, DPoPMode.Allowed, CredentialScheme.DPoP));
     }
 
@@ -198,13 +198,13 @@ public sealed class TokenRejectionChallengeTests
     [InlineData("Bearer")]
     public void Allowed_insufficient_scope_of_a_bearer_token_names_the_scope_on_Bearer(string used)
     {
-        Assert.Equal($"Bearer {Scoped}, DPoP {Algs}", Challenge(TokenRejection.InsufficientScope, DPoPMode.Allowed, used));
+        Assert.Equal($"Bearer {Scoped},DPoP {Algs}", Challenge(TokenRejection.InsufficientScope, DPoPMode.Allowed, used));
     }
 
     [Fact]
     public void Allowed_insufficient_scope_of_a_DPoP_token_names_the_scope_on_DPoP()
     {
-        Assert.Equal($"DPoP {Scoped}, {Algs}, Bearer", Challenge(TokenRejection.InsufficientScope, DPoPMode.Allowed, CredentialScheme.DPoP));
+        Assert.Equal($"DPoP {Scoped}, {Algs},Bearer", Challenge(TokenRejection.InsufficientScope, DPoPMode.Allowed, CredentialScheme.DPoP));
     }
 
     [Fact]
@@ -292,7 +292,7 @@ public sealed class TokenRejectionChallengeTests
             {
                 var challenge = rejection.Challenge(Scope, used, policy) ?? "Bearer";
                 Assert.StartsWith("Bearer", challenge, StringComparison.Ordinal);
-                Assert.DoesNotContain(", DPoP", challenge, StringComparison.Ordinal);
+                Assert.DoesNotContain(",DPoP", challenge, StringComparison.Ordinal);
                 Assert.DoesNotContain("algs=", challenge, StringComparison.Ordinal);
             }
         }
@@ -371,6 +371,30 @@ public sealed class TokenRejectionChallengeTests
     [Fact]
     public void The_DPoP_challenge_names_every_configured_algorithm_separated_by_spaces()
     {
-        Assert.Equal("Bearer, DPoP algs=\"ES256 PS256 RS256\"", TokenRejection.NotAuthenticated.Challenge(Scope, CredentialScheme.None, Policy(DPoPMode.Allowed, "ES256, PS256,RS256")));
+        Assert.Equal("Bearer,DPoP algs=\"ES256 PS256 RS256\"", TokenRejection.NotAuthenticated.Challenge(Scope, CredentialScheme.None, Policy(DPoPMode.Allowed, "ES256, PS256,RS256")));
+    }
+
+    [Fact]
+    public void Every_challenge_comes_out_of_the_workers_header_collection_unchanged()
+    {
+        // Under the gRPC model the worker parses a response header into its challenges and joins them with a bare
+        // comma; under ASP.NET Core integration it sends the value as added. Only a value that survives the first
+        // unchanged is the same in both.
+        foreach (var mode in Enum.GetValues<DPoPMode>())
+        {
+            var policy = Policy(mode);
+            foreach (var rejection in TokenRejection.All.Where(r => r.AppliesTo(policy)))
+            {
+                foreach (var used in Enum.GetValues<CredentialScheme>())
+                {
+                    if (rejection.Challenge(Scope, used, policy) is { } challenge)
+                    {
+                        var headers = new Microsoft.Azure.Functions.Worker.Http.HttpHeadersCollection();
+                        headers.TryAddWithoutValidation("WWW-Authenticate", challenge);
+                        Assert.Equal(challenge, string.Join(",", headers.Single().Value));
+                    }
+                }
+            }
+        }
     }
 }
