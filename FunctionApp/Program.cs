@@ -1,6 +1,5 @@
 using FunctionApp.Auth;
 using FunctionApp.Docs;
-using FunctionApp.Hosting;
 using FunctionApp.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;

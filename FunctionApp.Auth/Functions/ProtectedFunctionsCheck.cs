@@ -36,7 +36,7 @@ internal sealed partial class ProtectedFunctionsCheck(
             .ToArray();
         if (errors.Length > 0)
         {
-            throw new InvalidOperationException(string.Join(Environment.NewLine, errors));
+            throw new FunctionDeclarationException(string.Join(" ", errors));
         }
     }
 

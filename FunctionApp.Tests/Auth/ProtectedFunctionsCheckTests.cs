@@ -31,7 +31,7 @@ public sealed class ProtectedFunctionsCheckTests
     {
         var functions = new ListedFunctions([Metadata("both", typeof(MarkedBothWaysFunction), nameof(MarkedBothWaysFunction.Run))]);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Check(functions, requireByDefault: false).StartAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FunctionDeclarationException>(() => Check(functions, requireByDefault: false).StartAsync(CancellationToken.None));
 
         Assert.Equal("Function 'both' is marked both [RequireAccessToken] and [AllowAnonymousAccess].", error.Message);
     }
@@ -41,7 +41,7 @@ public sealed class ProtectedFunctionsCheckTests
     {
         var missing = new DefaultFunctionMetadata { Name = "lost", EntryPoint = "Library.Lost.Run", ScriptFile = "Library.dll" };
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+        var error = await Assert.ThrowsAsync<FunctionDeclarationException>(
             () => Check(new ListedFunctions([missing]), requireByDefault: false).StartAsync(CancellationToken.None));
 
         Assert.StartsWith("Function 'lost': its method Library.Lost.Run could not be read", error.Message, StringComparison.Ordinal);
@@ -59,7 +59,7 @@ public sealed class ProtectedFunctionsCheckTests
         Assert.StartsWith("Could not list the app's functions at start-up (FileNotFoundException)", line.Message, StringComparison.Ordinal);
     }
 
-    private static ProtectedFunctionsCheck Check(IFunctionMetadataProvider metadata, bool requireByDefault, ILoggerFactory? loggers = null) =>
+    internal static ProtectedFunctionsCheck Check(IFunctionMetadataProvider metadata, bool requireByDefault, ILoggerFactory? loggers = null) =>
         new(
             new ProtectedFunctions(requireByDefault),
             metadata,
@@ -67,14 +67,14 @@ public sealed class ProtectedFunctionsCheckTests
             (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<ProtectedFunctionsCheck>());
 
     // Script files are relative to the app's folder, as the SDK writes them into functions.metadata.
-    private static DefaultFunctionMetadata Metadata(string name, Type type, string method) => new()
+    internal static DefaultFunctionMetadata Metadata(string name, Type type, string method) => new()
     {
         Name = name,
         EntryPoint = TestFunctionContext.EntryPointOf(type, method),
         ScriptFile = Path.GetRelativePath(AppDirectory, type.Assembly.Location),
     };
 
-    private sealed class ListedFunctions(IFunctionMetadata[] functions) : IFunctionMetadataProvider
+    internal sealed class ListedFunctions(IFunctionMetadata[] functions) : IFunctionMetadataProvider
     {
         public Task<ImmutableArray<IFunctionMetadata>> GetFunctionMetadataAsync(string directory) =>
             Task.FromResult(directory == AppDirectory ? functions.ToImmutableArray() : []);
