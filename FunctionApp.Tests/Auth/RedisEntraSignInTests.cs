@@ -191,6 +191,8 @@ public sealed class RedisEntraSignInTests : IAsyncLifetime, IDisposable
         await Validate(instance, "DPoP " + token, ProofIssuedNow(token));
         _credential.Hand(FirstToken, _time.GetUtcNow().AddHours(1));
         await instance.GetRequiredService<RedisEntraSignIn>().RefreshAsync();
+        // A proof accepted: the connection is up and signed in, so the renewal below is sent to it and refused.
+        Assert.True((await Validate(instance, "DPoP " + token, ProofIssuedNow(token))).IsVerified);
         _credential.Hand(RenewedToken, _time.GetUtcNow().AddHours(1));
 
         await instance.GetRequiredService<RedisEntraSignIn>().RefreshAsync();
