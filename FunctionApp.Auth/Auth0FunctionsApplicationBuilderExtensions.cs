@@ -39,6 +39,7 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         builder.Services.Configure(configure);
         builder.Services.AddSingleton(sp => new ProtectedFunctions(sp.GetRequiredService<AccessTokenPolicy>()));
         builder.Services.AddHostedService<ProtectedFunctionsCheck>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<Auth0Options>>().Value.Events);
         builder.UseMiddleware<AccessTokenMiddleware>();
         return builder;
     }

@@ -6,6 +6,9 @@ public sealed class Auth0Options
     /// <summary>The configuration section the settings are read from: <c>Auth0</c>.</summary>
     public const string SectionName = "Auth0";
 
+    /// <summary>Code of the app's own run at two points of a request (not a setting: set it in code).</summary>
+    public AccessTokenEvents Events { get; set; } = new();
+
     /// <summary>The tenant's domain (DOMAIN): <c>tenant.auth0.com</c> or <c>https://tenant.auth0.com/</c>; several, comma-separated, for custom domains.</summary>
     public string? Domain { get; set; }
 

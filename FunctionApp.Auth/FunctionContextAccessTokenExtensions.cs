@@ -12,9 +12,6 @@ public static class FunctionContextAccessTokenExtensions
     /// <summary>The verified caller as a principal (<c>sub</c> is its name, <c>permissions</c> its roles); throws if the function does not require a token.</summary>
     public static ClaimsPrincipal GetVerifiedUser(this FunctionContext context) => Feature(context).User;
 
-    internal static void SetVerifiedAccessToken(this FunctionContext context, VerifiedAccessToken token) =>
-        context.Features.Set<IVerifiedAccessTokenFeature>(new VerifiedAccessTokenFeature(token));
-
     private static IVerifiedAccessTokenFeature Feature(FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

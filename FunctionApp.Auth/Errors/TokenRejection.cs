@@ -212,6 +212,9 @@ internal sealed class TokenRejection
         };
     }
 
+    /// <summary>A token the app's own check refused (<see cref="TokenValidatedContext.Fail"/>), answered as an invalid token.</summary>
+    public static TokenRejection RefusedByApp(string reason) => InvalidToken(reason);
+
     private static TokenRejection InvalidToken(string reason) => new(InvalidTokenError, reason);
 
     private static TokenRejection InvalidProof(string reason) => new(InvalidProofError, reason);

@@ -22,6 +22,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     private readonly DPoPNonces _nonces;
     private readonly AccessTokenPolicy _policy;
     private readonly AccessTokenTelemetry _telemetry;
+    private readonly AccessTokenEvents _events;
     private readonly ILogger<AccessTokenMiddleware> _logger;
 
     public AccessTokenMiddleware(
@@ -30,6 +31,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         DPoPNonces nonces,
         AccessTokenPolicy policy,
         AccessTokenTelemetry telemetry,
+        AccessTokenEvents events,
         ILogger<AccessTokenMiddleware> logger)
     {
         _functions = functions;
@@ -37,6 +39,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         _nonces = nonces;
         _policy = policy;
         _telemetry = telemetry;
+        _events = events;
         _logger = logger;
     }
 
@@ -70,13 +73,20 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         TokenRejection rejection;
         if (result.IsVerified)
         {
-            // Permissions are looked at only once the signature and claims have been verified.
-            if (requirement.IsSatisfiedBy(result.Token))
+            // The app's own checks come after the protection's, and permissions only once every check has passed.
+            var caller = new VerifiedAccessTokenFeature(result.Token);
+            var validated = new TokenValidatedContext(context, request, caller);
+            await _events.OnTokenValidated(validated).ConfigureAwait(false);
+            if (validated.FailureReason is { } refused)
+            {
+                rejection = TokenRejection.RefusedByApp(refused);
+            }
+            else if (requirement.IsSatisfiedBy(result.Token))
             {
                 _telemetry.RecordOutcome(activity, function, AccessTokenTelemetry.Accepted, null, result.KeyId, result.Issuer);
                 // The span measures the check, not the function it lets through.
                 activity?.Stop();
-                context.SetVerifiedAccessToken(result.Token);
+                context.Features.Set<IVerifiedAccessTokenFeature>(caller);
                 await next(context).ConfigureAwait(false);
                 if (context.GetHttpResponseData() is { } answer)
                 {
@@ -86,8 +96,10 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
 
                 return;
             }
-
-            rejection = TokenRejection.InsufficientScope;
+            else
+            {
+                rejection = TokenRejection.InsufficientScope;
+            }
         }
         else
         {
@@ -97,6 +109,14 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         var status = rejection.Status(_policy.ErrorContract);
         _telemetry.RecordOutcome(activity, function, rejection.Reason, (int)status, result.KeyId, result.Issuer);
         LogRejected(_logger, function, (int)status, rejection.Reason, LogValue.Escape(result.KeyId));
+        var rejecting = new RejectingContext(context, request, status, rejection.Error, rejection.Reason);
+        await _events.OnRejecting(rejecting).ConfigureAwait(false);
+        if (rejecting.Response is { } own)
+        {
+            context.GetInvocationResult().Value = own;
+            return;
+        }
+
         var response = request.CreateResponse(status);
         response.Headers.Add("Content-Type", JsonContentType);
         KeepPrivate(response);
