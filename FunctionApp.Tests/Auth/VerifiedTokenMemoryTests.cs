@@ -42,6 +42,19 @@ public sealed class VerifiedTokenMemoryTests
     }
 
     [Fact]
+    public void A_token_moved_to_the_older_generation_is_not_found_from_the_instant_it_expires()
+    {
+        var memory = MemoryFor(1);
+        var (text, verified) = Token(1, Now.AddSeconds(10));
+        memory.Remember(text, verified);
+        // A second token does not fit beside the first, so the first goes to the older generation.
+        var (newcomer, newcomerVerified) = Token(2, Now.AddHours(1));
+        memory.Remember(newcomer, newcomerVerified);
+
+        Assert.False(memory.TryGet(text, Now.AddSeconds(10), out _));
+    }
+
+    [Fact]
     public void A_budget_of_zero_remembers_nothing()
     {
         var memory = new VerifiedTokenMemory(0);
