@@ -213,6 +213,14 @@ public sealed class TokenRulesTests : IAsyncLifetime
         await AssertRefusedAsync(TokenRejection.UnsupportedCriticalHeader, token);
     }
 
+    [Fact]
+    public async Task An_Authorization_header_without_a_space_is_refused_as_not_authenticated()
+    {
+        var result = await _app.Validator.ValidateAsync("Bearer" + Token(), CancellationToken.None);
+
+        Assert.Same(TokenRejection.NotAuthenticated, result.Rejection);
+    }
+
     // ----- size: 16 KiB of characters at most, refused before any parsing -----
 
     [Fact]
