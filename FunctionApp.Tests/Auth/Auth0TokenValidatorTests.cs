@@ -123,6 +123,17 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
         Assert.Same(first.Token, again.Token);
     }
 
+    [Fact]
+    public async Task A_token_signed_with_a_key_published_after_the_keys_were_fetched_is_verified_after_a_refresh()
+    {
+        Assert.True((await _app.ValidateAsync(_app.Issuer.CreateToken())).IsVerified);
+        _app.Issuer.RotateKey();
+
+        var result = await _app.ValidateAsync(_app.Issuer.CreateToken());
+
+        Assert.True(result.IsVerified, result.Rejection?.Reason);
+    }
+
     // A token whose exp is a whole second a minute ahead of the app's clock, and that instant.
     private (string Token, DateTimeOffset Expires) TokenExpiringInAMinute()
     {

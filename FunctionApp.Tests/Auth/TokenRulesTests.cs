@@ -213,6 +213,28 @@ public sealed class TokenRulesTests : IAsyncLifetime
         await AssertRefusedAsync(TokenRejection.UnsupportedCriticalHeader, token);
     }
 
+    [Fact]
+    public async Task An_Authorization_header_without_a_space_is_refused_as_not_authenticated()
+    {
+        var result = await _app.Validator.ValidateAsync("Bearer" + Token(), CancellationToken.None);
+
+        Assert.Same(TokenRejection.NotAuthenticated, result.Rejection);
+    }
+
+    // ----- size: 16 KiB of characters at most, refused before any parsing -----
+
+    [Fact]
+    public async Task A_credential_one_character_over_the_limit_is_refused_as_too_large()
+    {
+        await AssertRefusedAsync(TokenRejection.TooLarge, new string('a', Auth0TokenValidator.MaxTokenLength + 1));
+    }
+
+    [Fact]
+    public async Task A_credential_of_exactly_the_limit_is_read_and_not_refused_for_its_size()
+    {
+        await AssertRefusedAsync(TokenRejection.Malformed, new string('a', Auth0TokenValidator.MaxTokenLength));
+    }
+
     // ----- Helpers -----
 
     /// <summary>

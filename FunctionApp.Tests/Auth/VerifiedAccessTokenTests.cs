@@ -38,4 +38,20 @@ public sealed class VerifiedAccessTokenTests
         Assert.True(token.Grants("c"));
         Assert.False(token.Grants("d"));
     }
+
+    [Fact]
+    public void A_scope_claim_that_is_not_a_string_grants_nothing()
+    {
+        var token = Token(new JsonObject { ["scope"] = new JsonArray("read:messages") });
+
+        Assert.False(token.Grants("read:messages"));
+    }
+
+    [Fact]
+    public void A_permissions_claim_that_is_not_an_array_grants_nothing()
+    {
+        var token = Token(new JsonObject { ["permissions"] = "read:messages" });
+
+        Assert.False(token.Grants("read:messages"));
+    }
 }
