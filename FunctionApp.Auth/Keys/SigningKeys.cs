@@ -12,6 +12,9 @@ namespace FunctionApp.Auth;
 /// </summary>
 internal sealed class SigningKeys
 {
+    /// <summary>RFC 7518 3.3: an RSA key for RS* and PS* is 2048 bits or larger; IdentityModel's own floor for verifying is lower.</summary>
+    public const int MinimumRsaKeyBits = 2048;
+
     // A kid may name an RSA key and an EC key at once; the token's alg decides which one verifies it.
     private readonly FrozenDictionary<(string KeyId, string KeyType), SecurityKey> _byIdAndType;
 
@@ -63,7 +66,8 @@ internal sealed class SigningKeys
 
     /// <summary>
     /// The published key that <paramref name="keyId"/> names and that <paramref name="algorithm"/> may use: of its type,
-    /// on its curve for ECDSA (RFC 7518 3.4: ES256 is P-256, ES384 P-384, ES512 P-521), and stating no other alg.
+    /// on its curve for ECDSA (RFC 7518 3.4: ES256 is P-256, ES384 P-384, ES512 P-521), of at least
+    /// <see cref="MinimumRsaKeyBits"/> for RSA, and stating no other alg.
     /// </summary>
     public SecurityKey? Find(string keyId, string algorithm)
     {
@@ -73,7 +77,8 @@ internal sealed class SigningKeys
             return null;
         }
 
-        return type != JsonWebAlgorithmsKeyTypes.EllipticCurve || CurveOf(key) == CurveFor(algorithm) ? key : null;
+        return type == JsonWebAlgorithmsKeyTypes.EllipticCurve ? (CurveOf(key) == CurveFor(algorithm) ? key : null)
+            : key.KeySize >= MinimumRsaKeyBits ? key : null;
     }
 
     /// <summary>The curve an ECDSA algorithm signs on (RFC 7518 3.4), as a JWK names it.</summary>

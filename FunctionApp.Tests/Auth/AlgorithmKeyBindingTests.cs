@@ -8,7 +8,8 @@ namespace FunctionApp.Tests.Auth;
 
 /// <summary>
 /// An algorithm is tied to the keys it may use: ES256, ES384 and ES512 to the curves P-256, P-384 and P-521 (RFC 7518
-/// 3.4), and a key that states its alg (RFC 7517 4.4) to that alg alone, for access tokens and for DPoP proofs.
+/// 3.4), RS256 to RSA keys of 2048 bits or more (RFC 7518 3.3), and a key that states its alg (RFC 7517 4.4) to that
+/// alg alone, for access tokens and for DPoP proofs.
 /// </summary>
 public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
 {
@@ -20,6 +21,14 @@ public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
         ["P-521"] = ECDsa.Create(ECCurve.NamedCurves.nistP521),
     };
 
+    private readonly Dictionary<int, RSA> _rsaKeys = new()
+    {
+        [512] = RSA.Create(512),
+        [1024] = RSA.Create(1024),
+        [2040] = RSA.Create(2040),
+        [2048] = RSA.Create(2048),
+    };
+
     public async Task InitializeAsync()
     {
         await _app.InitializeAsync();
@@ -29,6 +38,12 @@ public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
             var point = key.ExportParameters(includePrivateParameters: false).Q;
             _app.Issuer.AlsoPublish(new() { ["kty"] = "EC", ["crv"] = curve, ["use"] = "sig", ["kid"] = curve, ["x"] = Base64Url.EncodeToString(point.X), ["y"] = Base64Url.EncodeToString(point.Y) });
         }
+
+        foreach (var (bits, key) in _rsaKeys)
+        {
+            var parameters = key.ExportParameters(includePrivateParameters: false);
+            _app.Issuer.AlsoPublish(new() { ["kty"] = "RSA", ["use"] = "sig", ["kid"] = RsaKeyId(bits), ["n"] = Base64Url.EncodeToString(parameters.Modulus), ["e"] = Base64Url.EncodeToString(parameters.Exponent) });
+        }
     }
 
     public Task DisposeAsync() => _app.DisposeAsync();
@@ -36,6 +51,11 @@ public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
     public void Dispose()
     {
         foreach (var key in _ecKeys.Values)
+        {
+            key.Dispose();
+        }
+
+        foreach (var key in _rsaKeys.Values)
         {
             key.Dispose();
         }
@@ -62,6 +82,25 @@ public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
         var result = await _app.ValidateAsync(EcToken(curve, alg));
 
         Assert.Same(TokenRejection.NoMatchingKey, result.Rejection);
+    }
+
+    [Theory]
+    [InlineData(512)]
+    [InlineData(1024)]
+    [InlineData(2040)]
+    public async Task A_token_signed_with_an_RSA_key_under_2048_bits_the_tenant_publishes_matches_no_key(int bits)
+    {
+        var result = await _app.ValidateAsync(RsaToken(bits));
+
+        Assert.Same(TokenRejection.NoMatchingKey, result.Rejection);
+    }
+
+    [Fact]
+    public async Task A_token_signed_with_a_2048_bit_RSA_key_the_tenant_publishes_is_verified()
+    {
+        var result = await _app.ValidateAsync(RsaToken(2048));
+
+        Assert.True(result.IsVerified, result.Rejection?.Reason);
     }
 
     [Fact]
@@ -119,5 +158,14 @@ public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
         (header["alg"], header["kid"]) = (alg, curve);
         var hash = alg switch { "ES256" => HashAlgorithmName.SHA256, "ES384" => HashAlgorithmName.SHA384, _ => HashAlgorithmName.SHA512 };
         return CompactJws.Encode(header, _app.Issuer.NewPayload(), input => _ecKeys[curve].SignData(input, hash));
+    }
+
+    private static string RsaKeyId(int bits) => "rsa-" + bits.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private string RsaToken(int bits)
+    {
+        var header = _app.Issuer.NewHeader();
+        (header["alg"], header["kid"]) = ("RS256", RsaKeyId(bits));
+        return CompactJws.SignRsa(header, _app.Issuer.NewPayload(), _rsaKeys[bits]);
     }
 }
