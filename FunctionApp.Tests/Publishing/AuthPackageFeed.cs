@@ -46,11 +46,14 @@ public sealed class AuthPackageFeed : IDisposable
         </configuration>
         """;
 
-    public void Dispose()
+    public void Dispose() => ForgetInstalled(Version);
+
+    /// <summary>Removes <paramref name="version"/> of the package from NuGet's package cache, where a restore installed it.</summary>
+    public static void ForgetInstalled(string version)
     {
         var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var installed = Path.Combine(cache, PackageId.ToLowerInvariant(), Version);
+        var installed = Path.Combine(cache, PackageId.ToLowerInvariant(), version);
         if (System.IO.Directory.Exists(installed))
         {
             System.IO.Directory.Delete(installed, recursive: true);

@@ -14,6 +14,9 @@ public sealed partial class TemplateShapedApp : IAsyncLifetime
 {
     private const string AppFolder = "MyApi";
 
+    // The version FunctionApp.Auth.csproj states, which the README's dotnet pack makes.
+    private const string PackedVersion = "1.0.0";
+
     private readonly string _root = Path.Combine(Path.GetTempPath(), "functionapp-template-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>The template-shaped app, under ASP.NET Core integration.</summary>
@@ -34,7 +37,7 @@ public sealed partial class TemplateShapedApp : IAsyncLifetime
 
         // Step 1, as written: the commands run in the app's folder, the repository's path filled in. The package's
         // version is fixed, so NuGet's cache would serve an earlier pack of it: it is cleared before and after.
-        ForgetCachedPackage();
+        AuthPackageFeed.ForgetInstalled(PackedVersion);
         var commands = steps.Commands.Replace("PATH_TO_THIS_REPOSITORY", RepositoryFiles.PathOf("."), StringComparison.Ordinal);
         var (exitCode, output, errors) = await ToolProcess.RunAsync("bash", ["-euo", "pipefail", "-c", commands], app);
         if (exitCode != 0)
@@ -71,7 +74,7 @@ public sealed partial class TemplateShapedApp : IAsyncLifetime
             }
         }
 
-        ForgetCachedPackage();
+        AuthPackageFeed.ForgetInstalled(PackedVersion);
         if (Directory.Exists(_root))
         {
             Directory.Delete(_root, recursive: true);
@@ -143,17 +146,6 @@ public sealed partial class TemplateShapedApp : IAsyncLifetime
                 }
             }
             """);
-    }
-
-    private static void ForgetCachedPackage()
-    {
-        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var installed = Path.Combine(cache, AuthPackageFeed.PackageId.ToLowerInvariant(), "1.0.0");
-        if (Directory.Exists(installed))
-        {
-            Directory.Delete(installed, recursive: true);
-        }
     }
 
     private sealed record Steps(string Commands, string Using, string Line, string Function, IReadOnlyList<string> Settings);
