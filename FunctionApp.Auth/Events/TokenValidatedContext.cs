@@ -10,12 +10,13 @@ public sealed class TokenValidatedContext
     // Long enough for a sentence, short enough for a header; printable ASCII without the characters a quoted string escapes.
     private const int MaxReasonLength = 200;
 
+    private readonly IVerifiedAccessTokenFeature _caller;
+
     internal TokenValidatedContext(FunctionContext functionContext, HttpRequestData request, IVerifiedAccessTokenFeature caller)
     {
         FunctionContext = functionContext;
         Request = request;
-        Token = caller.Token;
-        User = caller.User;
+        _caller = caller;
     }
 
     /// <summary>The invocation of the protected function.</summary>
@@ -25,10 +26,13 @@ public sealed class TokenValidatedContext
     public HttpRequestData Request { get; }
 
     /// <summary>The verified token.</summary>
-    public VerifiedAccessToken Token { get; }
+    public VerifiedAccessToken Token => _caller.Token;
 
-    /// <summary>The caller, as the function will read it with <c>GetVerifiedUser()</c>: claims added here reach the function.</summary>
-    public ClaimsPrincipal User { get; }
+    /// <summary>
+    /// The caller, as the function will read it with <c>GetVerifiedUser()</c>: claims added here reach the function.
+    /// Built on first use, so a request whose events never ask for it does not pay for reading the claims.
+    /// </summary>
+    public ClaimsPrincipal User => _caller.User;
 
     internal string? FailureReason { get; private set; }
 
