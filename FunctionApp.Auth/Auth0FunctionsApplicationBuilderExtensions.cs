@@ -58,10 +58,6 @@ public static class Auth0FunctionsApplicationBuilderExtensions
     /// <summary>Everything but the middleware: what tests and benchmarks build in their own process.</summary>
     internal static IServiceCollection AddAuth0TokenValidation(this IServiceCollection services, IConfiguration section)
     {
-        // Makes a requested key refresh an awaited one, so the request carrying a newly rotated kid succeeds. Process-wide:
-        // IdentityModel reads it once, on its first refresh.
-        AppContext.SetSwitch(SigningKeySource.BlockingRefreshSwitch, true);
-
         services.AddOptions<Auth0Options>().Bind(section);
         // Resolved once; the prefetcher needs it as the host starts, so a bad setting stops start-up there.
         services.AddSingleton(sp => AccessTokenPolicy.TryResolve(sp.GetRequiredService<IOptions<Auth0Options>>().Value, out var error)
@@ -75,16 +71,17 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AccessTokenTelemetry>();
-        // One configuration manager, and so one set of keys and one memory of verified tokens, per domain.
-        services.AddSingleton(sp =>
+        // One configuration manager at a time, and so one set of keys and one memory of verified tokens, per domain.
+        services.AddSingleton<IReadOnlyList<DomainSigningKeys>>(sp =>
         {
             var policy = sp.GetRequiredService<AccessTokenPolicy>();
             var client = sp.GetRequiredKeyedService<HttpClient>(MetadataClientKey);
             var time = sp.GetRequiredService<TimeProvider>();
             var telemetry = sp.GetRequiredService<AccessTokenTelemetry>();
-            return new SigningKeySources(
-                policy.Domains.Select(domain => new SigningKeySource(domain, ConfigurationManagerFor(domain, policy, client), policy, time, telemetry)),
-                telemetry);
+            DomainSigningKeys[] domains = [.. policy.Domains.Select(domain => new DomainSigningKeys(
+                domain, AccessTokenParameters.For(domain, policy, time), () => ConfigurationManagerFor(domain, policy, client), policy, time, telemetry))];
+            telemetry.ObserveMemory(() => domains.Select(keys => keys.Current?.Memory).OfType<VerifiedTokenMemory>());
+            return domains;
         });
         services.AddSingleton<DPoPNonces>();
         services.AddSingleton<DPoPReplayMemory>();
@@ -107,10 +104,9 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         services.AddSingleton<IDPoPReplayStore>(sp => sp.GetRequiredService<AccessTokenPolicy>().DPoP.ReplayStore == DPoPReplayStoreKind.Redis
             ? sp.GetRequiredService<RedisDPoPReplayStore>()
             : sp.GetRequiredService<DPoPReplayMemory>());
-        services.AddSingleton<ProofKeyCache>();
         services.AddSingleton<DPoPProofValidator>();
         services.AddSingleton<Auth0TokenValidator>();
-        services.AddHostedService<SigningKeyPrefetcher>();
+        services.AddHostedService<SigningKeyStartupFetch>();
         return services;
     }
 }

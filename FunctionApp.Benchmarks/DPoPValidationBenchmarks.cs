@@ -99,11 +99,10 @@ public class DPoPValidationBenchmarks
         var policy = _services.GetRequiredService<AccessTokenPolicy>();
         var time = _services.GetRequiredService<TimeProvider>();
         _replays = new DPoPReplayMemory(policy);
-        _proofValidator = new DPoPProofValidator(
-            policy, _services.GetRequiredService<DPoPNonces>(), _replays, _services.GetRequiredService<ProofKeyCache>(), time);
+        _proofValidator = new DPoPProofValidator(policy, _services.GetRequiredService<DPoPNonces>(), _replays, time);
         // The app's validator but for its replay memory: same key sources (and so the same memory of verified tokens).
         _dpopValidator = new Auth0TokenValidator(
-            _services.GetRequiredService<SigningKeySources>(), _proofValidator, policy, time, _services.GetRequiredService<AccessTokenTelemetry>());
+            _services.GetRequiredService<IReadOnlyList<DomainSigningKeys>>(), _proofValidator, policy, time, _services.GetRequiredService<AccessTokenTelemetry>());
     }
 
     // Every proof the iteration took was accepted and remembered once: a rejected one would have been remembered never.

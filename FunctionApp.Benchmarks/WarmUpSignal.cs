@@ -2,11 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.Benchmarks;
 
-/// <summary>Completes when the worker logs that its start-up work (key fetch, validation warm-up) is done.</summary>
+/// <summary>Completes when the worker logs that its start-up work (the key fetch) is done.</summary>
 public sealed class WarmUpSignal : ILoggerProvider
 {
     // The worker logs it once per domain; the benchmarks use one.
-    private const string ReadyMessage = "Token validation is warmed up for ";
+    private const string ReadyMessage = "Signing keys are fetched for ";
 
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

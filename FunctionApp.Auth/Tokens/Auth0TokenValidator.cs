@@ -1,14 +1,17 @@
-using System.Buffers.Text;
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// Checks a request's credentials against the Auth0 tenant: the scheme, then the token's shape and JSON, its claims,
-/// its signature, and last its binding: a bearer token must be bound to no key, a DPoP token must come with a valid
-/// proof made with its key. Every input gets an answer; none makes it throw.
+/// Checks a request's credentials against the Auth0 tenant: the scheme, then the token's JSON by System.Text.Json's
+/// strict rules, its header, then IdentityModel's <see cref="JsonWebTokenHandler"/> with the token's domain's
+/// <see cref="TokenValidationParameters"/> (lifetime, audience, issuer, then the signature), and last its binding: a
+/// bearer token must be bound to no key, a DPoP token must come with a valid proof made with its key. Every input
+/// gets an answer; none makes it throw.
 /// </summary>
 internal sealed class Auth0TokenValidator
 {
@@ -17,16 +20,23 @@ internal sealed class Auth0TokenValidator
 
     private static readonly string[] NumericDates = ["exp", "nbf", "iat"];
 
-    private readonly SigningKeySources _keys;
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly IReadOnlyList<DomainSigningKeys> _domains;
+    private readonly FrozenDictionary<string, DomainSigningKeys> _byIssuer;
+    private readonly TokenValidationParameters _unknownIssuer;
     private readonly DPoPProofValidator _proofs;
     private readonly AccessTokenPolicy _policy;
     private readonly TimeProvider _time;
     private readonly AccessTokenTelemetry _telemetry;
 
     public Auth0TokenValidator(
-        SigningKeySources keys, DPoPProofValidator proofs, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
+        IReadOnlyList<DomainSigningKeys> domains, DPoPProofValidator proofs, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
     {
-        _keys = keys;
+        ArgumentNullException.ThrowIfNull(domains);
+        ArgumentNullException.ThrowIfNull(policy);
+        _domains = domains;
+        _byIssuer = domains.ToFrozenDictionary(keys => keys.Domain.Issuer, StringComparer.Ordinal);
+        _unknownIssuer = AccessTokenParameters.ForUnknownIssuer(policy, time);
         _proofs = proofs;
         _policy = policy;
         _time = time;
@@ -71,103 +81,132 @@ internal sealed class Auth0TokenValidator
     private async Task<AccessTokenResult> VerifyTokenAsync(ReadOnlyMemory<char> credential, CredentialScheme scheme, CancellationToken cancellationToken)
     {
         // A token seen before is found in the memory of the domain whose keys verified it: no parsing, no network. It
-        // skips the shape, algorithm, claim and signature checks below, which it passed with these same keys and whose
-        // verdict only time can change: so its exp is checked again, as in CheckClaims. Its binding, and a DPoP token's
-        // proof, are checked on every request (CheckAsync).
+        // skips every check below, which it passed with these same keys and whose verdict only time can change: so its
+        // exp is checked again, with the same skew as AccessTokenLifetime. Its binding, and a DPoP token's proof, are
+        // checked on every request (CheckAsync).
         var now = _time.GetUtcNow().UtcDateTime;
         var token = credential.ToString();
-        foreach (var source in _keys.All)
+        foreach (var domain in _domains)
         {
-            if (source.Current is { } current && current.Memory.TryGet(token, now - _policy.ClockSkew, out var known))
+            if (domain.Current is { } current && current.Memory.TryGet(token, now - _policy.ClockSkew, out var known))
             {
                 _telemetry.RecordLookup(hit: true);
-                return AccessTokenResult.Verified(known, source.Domain.Issuer, scheme);
+                return AccessTokenResult.Verified(known, domain.Domain.Issuer, scheme);
             }
         }
 
         _telemetry.RecordLookup(hit: false);
-        var claims = default(RegisteredClaims);
-        Auth0Domain? domain = null;
-        var rejection = ReadJws(token, out var alg, out var kid, out var payloadJson) ?? CheckClaims(payloadJson!, now, out claims, out domain);
-        if (rejection is not null)
+        if (!StrictJws.TryParse(token, out var header, out var payload, out var payloadJson))
         {
-            return AccessTokenResult.Rejected(rejection, scheme, kid, domain?.Issuer);
+            return AccessTokenResult.Rejected(TokenRejection.Malformed, scheme);
         }
 
-        // The token's iss picked its domain among the configured ones; only that domain's keys can verify it.
-        _keys.TryGet(domain!.Issuer, out var keySource);
-        var keys = await keySource.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (keys is null)
+        using (header)
+        using (payload)
         {
-            return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, scheme, kid, domain.Issuer);
-        }
-
-        if (keys.Find(kid!, alg!) is null)
-        {
-            keys = await keySource.RefreshAsync(keys, cancellationToken).ConfigureAwait(false);
-            if (keys?.Find(kid!, alg!) is null)
+            var claims = payload!.RootElement;
+            var kid = StrictJws.StringMember(header!.RootElement, "kid");
+            var rejection = CheckHeader(header.RootElement, claims);
+            if (rejection is not null)
             {
-                return AccessTokenResult.Rejected(TokenRejection.NoMatchingKey, scheme, kid, domain.Issuer);
+                return AccessTokenResult.Rejected(rejection, scheme, kid);
             }
-        }
 
-        // The claims were checked before the signature (CheckClaims), on this same parsed token; what is left is the
-        // signature, by IdentityModel's own provider for the key and alg, kept with the keys (SigningKeys.VerifierFor).
-        var key = keys.Find(kid!, alg!)!;
-        if (!IsSignatureValid(token, keys.VerifierFor(key, alg!)))
-        {
-            return AccessTokenResult.Rejected(TokenRejection.InvalidSignature, scheme, kid, domain.Issuer);
-        }
+            var jwt = StrictAccessToken.TryCreate(token, payloadJson!, claims);
+            if (jwt is null)
+            {
+                return AccessTokenResult.Rejected(TokenRejection.Malformed, scheme, kid);
+            }
 
-        var verified = new VerifiedAccessToken(payloadJson!, key.KeyId, DateTime.UnixEpoch.AddSeconds(claims.Expires!.Value), claims.KeyThumbprint);
-        keys.Memory.Remember(token, verified);
-        return AccessTokenResult.Verified(verified, domain.Issuer, scheme);
+            // The token's iss picks its domain among the configured ones; only that domain's keys can verify it. A token
+            // naming any other issuer is checked for what comes before the issuer (its lifetime), and never costs a fetch.
+            if (!_byIssuer.TryGetValue(StrictJws.StringMember(claims, "iss") ?? string.Empty, out var keys))
+            {
+                var refused = await _handler.ValidateTokenAsync(jwt, _unknownIssuer).ConfigureAwait(false);
+                return AccessTokenResult.Rejected(RejectionFor(refused.Exception), scheme, kid);
+            }
+
+            var (keySet, parameters) = keys.Latest();
+            var result = await _handler.ValidateTokenAsync(jwt, parameters).ConfigureAwait(false);
+            if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+            {
+                // Every claim passed, and the keys lack the kid: a rotation, or a made-up kid (the refresh is throttled).
+                var refreshed = await keys.RefreshAsync(keySet, cancellationToken).ConfigureAwait(false);
+                if (refreshed is null)
+                {
+                    return AccessTokenResult.Rejected(TokenRejection.KeysUnavailable, scheme, kid, keys.Domain.Issuer);
+                }
+
+                keySet = refreshed;
+                result = ReferenceEquals(refreshed.Parameters, parameters)
+                    ? result
+                    : await _handler.ValidateTokenAsync(jwt, refreshed.Parameters).ConfigureAwait(false);
+            }
+
+            // A cnf the API cannot check (a certificate, RFC 8705) would make it accept a token without its binding.
+            var keyThumbprint = claims.TryGetProperty("cnf", out var cnf) && cnf.ValueKind == JsonValueKind.Object
+                ? StrictJws.StringMember(cnf, "jkt") ?? string.Empty
+                : null;
+            rejection = !result.IsValid ? RejectionFor(result.Exception)
+                : keyThumbprint == string.Empty ? TokenRejection.UnsupportedBinding
+                : null;
+            if (rejection is not null)
+            {
+                return AccessTokenResult.Rejected(rejection, scheme, kid, keys.Domain.Issuer);
+            }
+
+            var verified = new VerifiedAccessToken(jwt.PayloadJson, kid!, jwt.Expires!.Value, keyThumbprint);
+            keySet!.Memory.Remember(token, verified);
+            return AccessTokenResult.Verified(verified, keys.Domain.Issuer, scheme);
+        }
     }
 
-    /// <summary>
-    /// Runs the whole path once for each published key before the first caller does, with a token that passes every
-    /// check but the signature, so the first caller pays neither for compiling the path nor for preparing the key.
-    /// Needs no key of its own; nothing is remembered.
-    /// </summary>
-    public void WarmUp(Auth0Domain domain, SigningKeys keys)
+    // What IdentityModel's handler does not check, or checks later than the cheapest order wants: member types, the
+    // algorithm allow-list, crit, and a kid to look the key up by.
+    private TokenRejection? CheckHeader(JsonElement header, JsonElement claims)
     {
-        ArgumentNullException.ThrowIfNull(domain);
-        ArgumentNullException.ThrowIfNull(keys);
-        var exp = _time.GetUtcNow().AddMinutes(1).ToUnixTimeSeconds();
-        var payload = JwsSegments.Encode(writer =>
+        // A member of the wrong type, such as a kid that is a number or an exp that is a string, is malformed.
+        if (!StrictJws.IsOrAbsent(header, "alg", JsonValueKind.String) || !StrictJws.IsOrAbsent(header, "kid", JsonValueKind.String)
+            || !StrictJws.IsOrAbsent(claims, "iss", JsonValueKind.String) || !StrictJws.IsOrAbsent(claims, "cnf", JsonValueKind.Object)
+            || (claims.TryGetProperty("cnf", out var cnf) && cnf.ValueKind == JsonValueKind.Object && !StrictJws.IsOrAbsent(cnf, "jkt", JsonValueKind.String))
+            || !IsAudience(claims) || !NumericDates.All(date => StrictJws.IsNumericDateOrAbsent(claims, date)))
         {
-            writer.WriteString("iss", domain.Issuer);
-            writer.WriteString("sub", "warm-up@clients");
-            writer.WriteString("aud", _policy.Audiences[0]);
-            writer.WriteNumber("exp", exp);
-            writer.WriteString("scope", "warm:up");
-        });
-        var signature = Base64Url.EncodeToString(new byte[256]);
-        foreach (var (keyId, keyType) in keys.KeyIds)
-        {
-            var alg = _policy.Algorithms.FirstOrDefault(a => SigningKeys.KeyTypeFor(a) == keyType);
-            if (alg is null)
-            {
-                continue;
-            }
-
-            var header = JwsSegments.Encode(writer =>
-            {
-                writer.WriteString("alg", alg);
-                writer.WriteString("kid", keyId);
-            });
-            var token = $"{header}.{payload}.{signature}";
-            if ((ReadJws(token, out _, out _, out var payloadJson) ?? CheckClaims(payloadJson!, _time.GetUtcNow().UtcDateTime, out _, out _)) is null
-                && keys.Find(keyId, alg) is { } key)
-            {
-                IsSignatureValid(token, keys.VerifierFor(key, alg));
-            }
+            return TokenRejection.Malformed;
         }
+
+        if (StrictJws.StringMember(header, "alg") is not { } alg || !_policy.Algorithms.Contains(alg, StringComparer.Ordinal))
+        {
+            return TokenRejection.AlgorithmNotAllowed;
+        }
+
+        // RFC 7515 4.1.11: a recipient must refuse critical extensions it does not understand, and we understand none.
+        if (header.TryGetProperty("crit", out _))
+        {
+            return TokenRejection.UnsupportedCriticalHeader;
+        }
+
+        return string.IsNullOrEmpty(StrictJws.StringMember(header, "kid")) ? TokenRejection.NoMatchingKey : null;
     }
 
-    private static bool IsSignatureValid(string token, SignatureProvider? verifier) =>
-        verifier is not null && JwsSegments.IsSignatureValid(token, verifier, static (verifier, input, inputLength, signature, signatureLength) =>
-            verifier.Verify(input, 0, inputLength, signature, 0, signatureLength));
+    // aud is a string, an array of strings, or null (RFC 7519 4.1.3).
+    private static bool IsAudience(JsonElement claims) =>
+        !claims.TryGetProperty("aud", out var aud)
+        || aud.ValueKind is JsonValueKind.String or JsonValueKind.Null
+        || (aud.ValueKind == JsonValueKind.Array && aud.EnumerateArray().All(a => a.ValueKind == JsonValueKind.String));
+
+    // The handler reports the first check a token failed as IdentityModel's exception for it.
+    private static TokenRejection RejectionFor(Exception? failure) => failure switch
+    {
+        SecurityTokenNoExpirationException => TokenRejection.NoExpiry,
+        SecurityTokenExpiredException => TokenRejection.Expired,
+        SecurityTokenNotYetValidException => TokenRejection.NotYetValid,
+        SecurityTokenInvalidIssuerException => TokenRejection.InvalidIssuer,
+        SecurityTokenInvalidAudienceException => TokenRejection.InvalidAudience,
+        SecurityTokenSignatureKeyNotFoundException => TokenRejection.NoMatchingKey,
+        SecurityTokenInvalidAlgorithmException => TokenRejection.AlgorithmNotAllowed,
+        SecurityTokenMalformedException or ArgumentException => TokenRejection.Malformed,
+        _ => TokenRejection.InvalidSignature,
+    };
 
     // The scheme rules follow FastAPI's HTTPBearer, which the sample uses; DPoP (RFC 9449 7.1) is read the same way.
     private TokenRejection? ReadCredential(string? authorization, out CredentialScheme scheme, out ReadOnlyMemory<char> credential)
@@ -206,60 +245,5 @@ internal sealed class Auth0TokenValidator
         }
 
         return credential.Length > MaxTokenLength ? TokenRejection.TooLarge : null;
-    }
-
-    // One strict reader for header and payload, and only it: each part exactly one JSON object without duplicate
-    // members, so no two readers can ever disagree about what the token says.
-    private TokenRejection? ReadJws(string token, out string? alg, out string? kid, out byte[]? payloadJson)
-    {
-        (alg, kid) = (null, null);
-        if (!JwsSegments.TryRead(token, NumericDates, out var header, out payloadJson)
-            || !StrictJson.TryReadHeader(header, out alg, out kid, out var critical))
-        {
-            // A header member of the wrong type, such as a kid that is a number, is malformed too.
-            return TokenRejection.Malformed;
-        }
-
-        if (alg is null || !_policy.Algorithms.Contains(alg, StringComparer.Ordinal))
-        {
-            return TokenRejection.AlgorithmNotAllowed;
-        }
-
-        // RFC 7515 4.1.11: a recipient must refuse critical extensions it does not understand, and we understand none.
-        if (critical)
-        {
-            return TokenRejection.UnsupportedCriticalHeader;
-        }
-
-        return string.IsNullOrEmpty(kid) ? TokenRejection.NoMatchingKey : null;
-    }
-
-    // The claim rules: the one check of each claim, made before the signature so that a token refused for its claims
-    // costs no RSA verify. The iss picks the domain: an issuer nobody configured is refused here, before any network call.
-    private TokenRejection? CheckClaims(byte[] payloadJson, DateTime now, out RegisteredClaims claims, out Auth0Domain? domain)
-    {
-        domain = null;
-        if (!StrictJson.TryReadClaims(payloadJson, out claims))
-        {
-            return TokenRejection.Malformed;
-        }
-
-        domain = claims.Issuer is { } iss ? _policy.DomainOf(iss) : null;
-        var skew = _policy.ClockSkew;
-        var audiences = claims.Audiences;
-        return claims switch
-        {
-            { Expires: null } => TokenRejection.NoExpiry,
-            // RFC 7519 4.1.4: valid only before exp; at exp (plus the skew) the token has expired.
-            { Expires: var exp } when DateTime.UnixEpoch.AddSeconds(exp.Value) <= now - skew => TokenRejection.Expired,
-            // A token issued in the future is not yet valid, as PyJWT rules in the sample.
-            { NotBefore: { } nbf } when DateTime.UnixEpoch.AddSeconds(nbf) > now + skew => TokenRejection.NotYetValid,
-            { IssuedAt: { } iat } when DateTime.UnixEpoch.AddSeconds(iat) > now + skew => TokenRejection.NotYetValid,
-            _ when domain is null => TokenRejection.InvalidIssuer,
-            _ when !audiences.Exists(audience => _policy.Audiences.Contains(audience, StringComparer.Ordinal)) => TokenRejection.InvalidAudience,
-            // A cnf the API cannot check (a certificate, RFC 8705) would make it accept a token without its binding.
-            { IsBound: true, KeyThumbprint: null } => TokenRejection.UnsupportedBinding,
-            _ => null,
-        };
     }
 }

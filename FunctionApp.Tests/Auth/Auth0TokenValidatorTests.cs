@@ -71,7 +71,7 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
         var payload = _app.Issuer.NewPayload();
         payload["aud"] = "https://other.test/";
         await _app.ValidateAsync(_app.Issuer.CreateToken());
-        var keys = await _app.Keys.GetAsync(CancellationToken.None);
+        var keys = _app.Keys.Current;
         var remembered = keys!.Memory.Count;
 
         var result = await _app.ValidateAsync(_app.Issuer.Sign(_app.Issuer.NewHeader(), payload));
@@ -81,31 +81,21 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Warming_up_remembers_nothing_and_leaves_valid_tokens_valid()
+    public async Task A_token_with_a_known_kid_is_verified_at_once_while_a_refresh_for_an_unknown_kid_waits_on_the_tenant()
     {
-        var keys = await _app.Keys.GetAsync(CancellationToken.None);
-
-        _app.Validator.WarmUp(_app.Keys.Domain, keys!);
-
-        Assert.Equal(0, keys!.Memory.Count);
         Assert.True((await _app.ValidateAsync(_app.Issuer.CreateToken())).IsVerified);
-    }
-
-    [Fact]
-    public async Task Keys_that_are_due_for_a_refresh_are_served_at_once_while_the_refresh_runs_in_the_background()
-    {
-        var stale = await _app.Keys.GetAsync(CancellationToken.None);
-        var fetchesBefore = _app.Issuer.MetadataRequests;
+        _app.Clock.Advance(_app.Policy.MinimumRefreshInterval);
         _app.Issuer.Mode = IssuerMode.Held;
         var refreshing = _app.Issuer.NextMetadataRequest;
-        _app.Clock.Advance(TimeSpan.FromHours(13));
 
-        var served = _app.Keys.GetAsync(CancellationToken.None);
+        var waiting = _app.ValidateAsync(_app.Issuer.CreateToken(keyId: "not-published"));
         await refreshing.WaitAsync(TimeSpan.FromSeconds(30));
+        var known = await _app.ValidateAsync(_app.Issuer.CreateToken());
 
-        Assert.True(served.IsCompletedSuccessfully);
-        Assert.Same(stale, await served);
-        Assert.Equal(fetchesBefore + 1, _app.Issuer.MetadataRequests);
+        Assert.True(known.IsVerified, known.Rejection?.Reason);
+        Assert.False(waiting.IsCompleted);
+        _app.Issuer.Mode = IssuerMode.Up;
+        Assert.Same(TokenRejection.NoMatchingKey, (await waiting).Rejection);
     }
 
     [Fact]

@@ -488,7 +488,7 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     public async Task A_proof_whose_key_is_a_point_off_its_curve_is_refused_without_throwing(string change)
     {
         // Reached only by a token bound to that very point, so the token is minted for its thumbprint. The point is
-        // checked when the key is imported to verify (ProofKeyCache), so the answer is that the signature is invalid.
+        // checked when IdentityModel makes the key to verify with, so the answer is that the signature is invalid.
         var jwk = _key.PublicJwk();
         var x = Base64Url.DecodeFromChars((string)jwk["x"]!);
         var y = Base64Url.DecodeFromChars((string)jwk["y"]!);

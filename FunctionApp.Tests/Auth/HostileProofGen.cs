@@ -240,6 +240,9 @@ public sealed class HostileProofGen : IDisposable
              "{\"kty\":\"oct\"}", "{\"kty\":\"EC\"}", "\"" + Thumbprint() + "\""]);
         var crit = Values([], ["[\"exp\"]", "[]", "null", "\"exp\"", "[\"b64\"]", "1", "{}"]);
         var unknownName = Gen.OneOf("kid", "cty", "x5c", "jku", "x5u", "b64", "zip", "enc", "iat", "nonce", "jti", "htm", "x5t#S256");
+        // IdentityModel reads these as strings and refuses a proof where one is anything else; any other member is ignored.
+        var typedName = Gen.OneOf("kid", "cty", "zip", "x5t");
+        var untypedName = Gen.OneOf("x5c", "jku", "x5u", "b64", "enc", "iat", "nonce", "jti", "htm", "x5t#S256");
         var setName = Gen.OneOf("typ", "alg", "jwk", "crit");
         return Gen.Frequency(
             (4, typ.Select(v => Edit.Set("typ", v))),
@@ -251,7 +254,8 @@ public sealed class HostileProofGen : IDisposable
             (2, Gen.Select(setName, Gen.Bool, (n, escaped) => Edit.Duplicate(n, escaped, value: null))),
             (2, Gen.OneOf("typ", "alg", "jwk").Select(Edit.EscapeName)),
             (3, Gen.Select(unknownName, HostileValue(), (n, v) => Edit.Set(n, v with { Verdict = ProofExpectation.MayVerify }))),
-            (1, Gen.Select(unknownName, SimpleValue(), Edit.Set)),
+            (1, Gen.Select(untypedName, SimpleValue(), Edit.Set)),
+            (1, Gen.Select(typedName, SimpleValue(), (n, v) => Edit.Set(n, v with { Verdict = ProofExpectation.MayVerify }))),
             (1, Gen.Select(OddName(), HostileValue(), (n, v) => Edit.Add(n, v with { Verdict = ProofExpectation.MayVerify }))),
             (1, Gen.Int[1, 5].Select(Edit.Rotate)));
     }
@@ -319,6 +323,9 @@ public sealed class HostileProofGen : IDisposable
             [Quote(NonceMarker)],
             ["\"\"", "\"made-up\"", Quote(new string('A', 32)), "null", "1", $"[{Quote(NonceMarker)}]", Quote(NonceMarker + "A")]);
         var unknownName = Gen.OneOf("exp", "nbf", "iss", "sub", "aud", "cnf", "scope", "extra", "typ", "alg", "jwk", "client_id");
+        // IdentityModel reads these with a type of its own and refuses a proof where one has another; the rest are ignored.
+        var typedName = Gen.OneOf("exp", "nbf", "iss", "sub", "aud");
+        var untypedName = Gen.OneOf("cnf", "scope", "extra", "typ", "alg", "jwk", "client_id");
         var claimName = Gen.OneOf(_payloadRequired);
         return Gen.Frequency(
             (3, htm.Select(v => Edit.Set("htm", v))),
@@ -335,7 +342,8 @@ public sealed class HostileProofGen : IDisposable
             (2, Gen.Select(claimName, Gen.Bool, (n, escaped) => Edit.Duplicate(n, escaped, value: null))),
             (2, claimName.Select(Edit.EscapeName)),
             (3, Gen.Select(unknownName, HostileValue(), (n, v) => Edit.Set(n, v with { Verdict = ProofExpectation.MayVerify }))),
-            (1, Gen.Select(unknownName, SimpleValue(), Edit.Set)),
+            (1, Gen.Select(untypedName, SimpleValue(), Edit.Set)),
+            (1, Gen.Select(typedName, SimpleValue(), (n, v) => Edit.Set(n, v with { Verdict = ProofExpectation.MayVerify }))),
             (1, Gen.Select(OddName(), HostileValue(), (n, v) => Edit.Add(n, v with { Verdict = ProofExpectation.MayVerify }))),
             (1, Gen.Int[1, 6].Select(Edit.Rotate)));
     }

@@ -19,7 +19,7 @@ public sealed class ValidatorFixture : IAsyncLifetime
 
     internal Auth0TokenValidator Validator { get; private set; } = null!;
 
-    internal SigningKeySource Keys { get; private set; } = null!;
+    internal DomainSigningKeys Keys { get; private set; } = null!;
 
     public HostileTokenGen Gen { get; private set; } = null!;
 
@@ -28,7 +28,7 @@ public sealed class ValidatorFixture : IAsyncLifetime
         _issuer = await LocalIssuer.StartAsync("https://property.test/api");
         _services = new ServiceCollection().AddAuth0TokenValidation(_issuer.AppConfiguration().GetSection("Auth0")).BuildServiceProvider();
         Validator = _services.GetRequiredService<Auth0TokenValidator>();
-        Keys = _services.GetRequiredService<SigningKeySources>().All.Single();
+        Keys = _services.GetRequiredService<IReadOnlyList<DomainSigningKeys>>().Single();
         Gen = new HostileTokenGen(_issuer);
         // Fetches the keys, so no case pays for that and every case meets the same key set.
         if (!(await Validator.ValidateAsync("Bearer " + Gen.ValidToken, CancellationToken.None)).IsVerified)
@@ -107,7 +107,7 @@ public sealed class TokenValidatorProperties : IClassFixture<ValidatorFixture>
         await CheckAsync(
             async c =>
             {
-                var memory = (await _fixture.Keys.GetAsync(CancellationToken.None))!.Memory;
+                var memory = _fixture.Keys.Current!.Memory;
                 var remembered = memory.Count;
                 if ((await Validate(c)).IsVerified)
                 {
@@ -116,7 +116,7 @@ public sealed class TokenValidatorProperties : IClassFixture<ValidatorFixture>
 
                 Assert.False((await Validate(c)).IsVerified, "A rejected token verified when sent again.");
                 // It may shrink: a token verified by an earlier case and expired since is forgotten when it comes again.
-                Assert.InRange((await _fixture.Keys.GetAsync(CancellationToken.None))!.Memory.Count, 0, remembered);
+                Assert.InRange(_fixture.Keys.Current!.Memory.Count, 0, remembered);
             },
             threads: 1);
     }

@@ -24,7 +24,7 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
     internal Auth0TokenValidator Validator => _services!.GetRequiredService<Auth0TokenValidator>();
 
     /// <summary>The one domain's key source: the local issuer's.</summary>
-    internal SigningKeySource Keys => _services!.GetRequiredService<SigningKeySources>().All.Single();
+    internal DomainSigningKeys Keys => _services!.GetRequiredService<IReadOnlyList<DomainSigningKeys>>().Single();
 
     internal AccessTokenPolicy Policy => _services!.GetRequiredService<AccessTokenPolicy>();
 

@@ -1,16 +1,17 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// One fetched set of the tenant's signing keys, their verifiers, and the memory of tokens they
-/// verified. A refresh that changes the keys makes a new set, so a key that leaves the JWKS takes its tokens with it.
+/// The signing keys of one fetched discovery document, the <see cref="TokenValidationParameters"/> that verify with
+/// them, and the memory of the tokens they verified. A refresh that changes the keys makes a new set, so a key that
+/// leaves the JWKS takes its tokens with it.
 /// </summary>
-internal sealed class SigningKeys
+internal sealed class SigningKeySet
 {
     /// <summary>RFC 7518 3.3: an RSA key for RS* and PS* is 2048 bits or larger; IdentityModel's own floor for verifying is lower.</summary>
     public const int MinimumRsaKeyBits = 2048;
@@ -21,20 +22,17 @@ internal sealed class SigningKeys
     // The alg each published key states it is for, if any (RFC 7517 4.4), by the same kid and type.
     private readonly FrozenDictionary<(string KeyId, string KeyType), string> _statedAlgorithms;
 
-    // One provider per published key and alg, made on first use and shared by all requests: it keeps a pool of the key's
-    // RSA or ECDsa objects, so no request builds one. Bounded by the keys times the allowed algorithms.
-    private readonly ConcurrentDictionary<(SecurityKey Key, string Algorithm), SignatureProvider?> _verifiers = new();
-
     /// <param name="configuration">What was fetched.</param>
-    /// <param name="fetched">When.</param>
+    /// <param name="domainParameters">The domain's checks, which these keys complete.</param>
     /// <param name="previous">The set these keys replace: if they are the same keys, what it verified still holds.</param>
     /// <param name="memoryBudgetBytes">The budget of a new memory of verified tokens.</param>
     /// <param name="time">The clock of a new memory of verified tokens.</param>
-    public SigningKeys(OpenIdConnectConfiguration configuration, DateTimeOffset fetched, SigningKeys? previous, long memoryBudgetBytes, TimeProvider time)
+    public SigningKeySet(
+        OpenIdConnectConfiguration configuration, TokenValidationParameters domainParameters, SigningKeySet? previous, long memoryBudgetBytes, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(domainParameters);
         Configuration = configuration;
-        Fetched = fetched;
         // IdentityModel leaves out keys whose use is not sig when it reads the JWKS; the first key of each kid and type wins.
         _byIdAndType = configuration.SigningKeys
             .Where(key => !string.IsNullOrEmpty(key.KeyId) && KeyTypeOf(key) is not null)
@@ -48,12 +46,14 @@ internal sealed class SigningKeys
             .Select(k => string.Join(' ', k.Kid, k.Kty, k.Use, k.Alg, k.N, k.E, k.Crv, k.X, k.Y, string.Join(',', k.X5c)))
             .Order(StringComparer.Ordinal));
         Memory = previous?.Fingerprint == Fingerprint ? previous.Memory : new VerifiedTokenMemory(memoryBudgetBytes, time);
+        Parameters = domainParameters.Clone();
+        Parameters.IssuerSigningKeyResolver = (_, token, keyId, _) => KeysFor(keyId, ((JsonWebToken)token).Alg);
     }
 
     public OpenIdConnectConfiguration Configuration { get; }
 
-    /// <summary>When the keys were fetched.</summary>
-    public DateTimeOffset Fetched { get; }
+    /// <summary>The domain's checks with these keys: the handler is offered only the key <see cref="Find"/> allows.</summary>
+    public TokenValidationParameters Parameters { get; }
 
     /// <summary>The tokens verified with these keys.</summary>
     public VerifiedTokenMemory Memory { get; }
@@ -61,17 +61,14 @@ internal sealed class SigningKeys
     /// <summary>The published keys as text, to tell whether a refresh changed anything.</summary>
     public string Fingerprint { get; }
 
-    /// <summary>The kids with a key of a type some algorithm can use, as published.</summary>
-    public IEnumerable<(string KeyId, string KeyType)> KeyIds => _byIdAndType.Keys;
-
     /// <summary>
     /// The published key that <paramref name="keyId"/> names and that <paramref name="algorithm"/> may use: of its type,
     /// on its curve for ECDSA (RFC 7518 3.4: ES256 is P-256, ES384 P-384, ES512 P-521), of at least
     /// <see cref="MinimumRsaKeyBits"/> for RSA, and stating no other alg.
     /// </summary>
-    public SecurityKey? Find(string keyId, string algorithm)
+    public SecurityKey? Find(string? keyId, string algorithm)
     {
-        if (KeyTypeFor(algorithm) is not { } type || !_byIdAndType.TryGetValue((keyId, type), out var key)
+        if (keyId is null || KeyTypeFor(algorithm) is not { } type || !_byIdAndType.TryGetValue((keyId, type), out var key)
             || (_statedAlgorithms.TryGetValue((keyId, type), out var stated) && stated != algorithm))
         {
             return null;
@@ -89,26 +86,6 @@ internal sealed class SigningKeys
         _ => JsonWebKeyECTypes.P521,
     };
 
-    /// <summary>
-    /// IdentityModel's verifier of <paramref name="algorithm"/> signatures by <paramref name="key"/>, which applies its
-    /// rules for the pair (the key's type and minimum size); null when it refuses the pair.
-    /// </summary>
-    public SignatureProvider? VerifierFor(SecurityKey key, string algorithm) =>
-        _verifiers.GetOrAdd((key, algorithm), static pair => CreateVerifier(pair.Key, pair.Algorithm));
-
-    private static AsymmetricSignatureProvider? CreateVerifier(SecurityKey key, string algorithm)
-    {
-        try
-        {
-            return new AsymmetricSignatureProvider(key, algorithm);
-        }
-        catch (Exception failure) when (failure is NotSupportedException or ArgumentException or CryptographicException or InvalidOperationException)
-        {
-            // A key too small for the alg, or one IdentityModel cannot use: no token it signed can verify.
-            return null;
-        }
-    }
-
     /// <summary>RSA for RS* and PS*, EC for ES*, null for anything else.</summary>
     public static string? KeyTypeFor(string algorithm) => algorithm switch
     {
@@ -116,6 +93,8 @@ internal sealed class SigningKeys
         ['E', 'S', ..] => JsonWebAlgorithmsKeyTypes.EllipticCurve,
         _ => null,
     };
+
+    private SecurityKey[] KeysFor(string? keyId, string algorithm) => Find(keyId, algorithm) is { } key ? [key] : [];
 
     private static string? CurveOf(SecurityKey key) => key switch
     {
