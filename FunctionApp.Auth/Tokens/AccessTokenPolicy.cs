@@ -78,20 +78,6 @@ internal sealed class AccessTokenPolicy
         return new AccessTokenPolicy(domains!, audiences!, algorithms!, contract, dpop, options);
     }
 
-    /// <summary>The domain whose issuer <paramref name="issuer"/> is, if it is one of them.</summary>
-    public Auth0Domain? DomainOf(string issuer)
-    {
-        foreach (var domain in Domains)
-        {
-            if (string.Equals(domain.Issuer, issuer, StringComparison.Ordinal))
-            {
-                return domain;
-            }
-        }
-
-        return null;
-    }
-
     private static string? Validate(
         Auth0Options options, out IReadOnlyList<Auth0Domain>? domains, out IReadOnlyList<string>? audiences, out IReadOnlyList<string>? algorithms)
     {
