@@ -62,6 +62,7 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         // Resolved once; the prefetcher needs it as the host starts, so a bad setting stops start-up there.
         services.AddSingleton(sp => AccessTokenPolicy.TryResolve(sp.GetRequiredService<IOptions<Auth0Options>>().Value, out var error)
             ?? throw new OptionsValidationException(Auth0Options.SectionName, typeof(Auth0Options), [error!]));
+        services.AddSingleton(sp => ErrorContractAnswers.For(sp.GetRequiredService<AccessTokenPolicy>().ErrorContract));
         services.AddKeyedSingleton(MetadataClientKey, (sp, _) => new HttpClient(
             new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(15) })
         {

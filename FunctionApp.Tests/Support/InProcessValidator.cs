@@ -28,6 +28,8 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
 
     internal AccessTokenPolicy Policy => _services!.GetRequiredService<AccessTokenPolicy>();
 
+    internal ErrorContractAnswers Answers => _services!.GetRequiredService<ErrorContractAnswers>();
+
     internal AccessTokenTelemetry Telemetry => _services!.GetRequiredService<AccessTokenTelemetry>();
 
     internal DPoPNonces Nonces => _services!.GetRequiredService<DPoPNonces>();
