@@ -172,7 +172,7 @@ internal sealed partial class RedisEntraSignIn : IAsyncDisposable
             // Read by every handshake: a connection made from now on signs in with this token.
             options.User = user;
             options.Password = token.Token;
-            if (await RenewAsync(connection, user, token.Token, TimeSpan.FromMilliseconds(options.AsyncTimeout)).ConfigureAwait(false))
+            if (await RenewAsync(connection, user, token.Token, TimeSpan.FromMilliseconds(options.AsyncTimeout), TimeSpan.FromMilliseconds(options.ConnectTimeout)).ConfigureAwait(false))
             {
                 delay = RenewalDelay(token, _time.GetUtcNow());
             }
@@ -194,7 +194,7 @@ internal sealed partial class RedisEntraSignIn : IAsyncDisposable
         }
     }
 
-    private async Task<bool> RenewAsync(ConnectionMultiplexer? connection, string user, string token, TimeSpan timeout)
+    private async Task<bool> RenewAsync(ConnectionMultiplexer? connection, string user, string token, TimeSpan timeout, TimeSpan connectTimeout)
     {
         if (connection is null)
         {
@@ -204,9 +204,7 @@ internal sealed partial class RedisEntraSignIn : IAsyncDisposable
         var servers = connection.GetServers();
         if (servers.Any(server => !server.IsConnected))
         {
-            // Connects them now, with this token: a store that could not sign in works as soon as the credential does,
-            // not at the library's next attempt.
-            await connection.ConfigureAsync().ConfigureAwait(false);
+            await ReconnectAsync(connection, connectTimeout).ConfigureAwait(false);
         }
 
         var renewed = true;
@@ -225,6 +223,28 @@ internal sealed partial class RedisEntraSignIn : IAsyncDisposable
         }
 
         return renewed;
+    }
+
+    // Connects the servers now, with the new token, and waits until one is back (at most the connect timeout): a store
+    // that could not sign in works for the very next request once the credential does, not at the library's next
+    // attempt nor while its handshake is still under way.
+    private static async Task ReconnectAsync(ConnectionMultiplexer connection, TimeSpan connectTimeout)
+    {
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnRestored(object? sender, ConnectionFailedEventArgs e) => restored.TrySetResult();
+        connection.ConnectionRestored += OnRestored;
+        try
+        {
+            await connection.ConfigureAsync().ConfigureAwait(false);
+            if (connection.GetServers().Any(server => !server.IsConnected))
+            {
+                await restored.Task.WaitAsync(connectTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        finally
+        {
+            connection.ConnectionRestored -= OnRestored;
+        }
     }
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Error,
