@@ -147,13 +147,13 @@ internal sealed class TokenRejection
     public bool IsInsufficientScope => Error == InsufficientScopeError;
 
     /// <summary>True when a request can get this rejection under <paramref name="dpop"/>, for the API docs.</summary>
-    public bool AppliesTo(DPoPPolicy dpop)
+    public bool AppliesTo(Auth0Options dpop)
     {
         ArgumentNullException.ThrowIfNull(dpop);
-        return this == DPoPRequired ? dpop.Mode == DPoPMode.Required
-            : this == BoundTokenAsBearer ? dpop.Mode != DPoPMode.Required
-            : Error == UseNonceError ? dpop.Mode != DPoPMode.Disabled && dpop.NonceKey is not null
-            : !_dpopOnly || dpop.Mode != DPoPMode.Disabled;
+        return this == DPoPRequired ? dpop.DPoPMode == DPoPMode.Required
+            : this == BoundTokenAsBearer ? dpop.DPoPMode != DPoPMode.Required
+            : Error == UseNonceError ? dpop.DPoPMode != DPoPMode.Disabled && dpop.DPoPNonceKey is not null
+            : !_dpopOnly || dpop.DPoPMode != DPoPMode.Disabled;
     }
 
     public HttpStatusCode Status(ErrorContract contract) => (Error, contract) switch
@@ -183,7 +183,7 @@ internal sealed class TokenRejection
     /// are separated by a bare comma: the form the worker writes under its gRPC HTTP model (it parses the value and
     /// joins the challenges so), which ASP.NET Core integration then sends unchanged, so both models send one value.
     /// </summary>
-    public string? Challenge(string requiredScope, CredentialScheme used, DPoPPolicy dpop)
+    public string? Challenge(string requiredScope, CredentialScheme used, Auth0Options dpop)
     {
         ArgumentNullException.ThrowIfNull(dpop);
         if (RetryLater)
@@ -198,12 +198,12 @@ internal sealed class TokenRejection
             InsufficientScopeError => $"error=\"{Error}\", scope=\"{requiredScope}\"",
             _ => $"error=\"{Error}\", error_description=\"{Reason}\"",
         };
-        var onDPoP = dpop.Mode != DPoPMode.Disabled && (used == CredentialScheme.DPoP || Error is InvalidProofError or UseNonceError);
-        var bearer = dpop.Mode == DPoPMode.Required ? null : onDPoP || parameters is null ? "Bearer" : "Bearer " + parameters;
+        var onDPoP = dpop.DPoPMode != DPoPMode.Disabled && (used == CredentialScheme.DPoP || Error is InvalidProofError or UseNonceError);
+        var bearer = dpop.DPoPMode == DPoPMode.Required ? null : onDPoP || parameters is null ? "Bearer" : "Bearer " + parameters;
         // RFC 9449 7.1: the DPoP challenge names the algorithms a proof may use.
-        var proof = dpop.Mode == DPoPMode.Disabled ? null
-            : onDPoP && parameters is not null ? $"DPoP {parameters}, algs=\"{dpop.ChallengeAlgorithms}\""
-            : $"DPoP algs=\"{dpop.ChallengeAlgorithms}\"";
+        var proof = dpop.DPoPMode == DPoPMode.Disabled ? null
+            : onDPoP && parameters is not null ? $"DPoP {parameters}, algs=\"{dpop.DPoPChallengeAlgorithms}\""
+            : $"DPoP algs=\"{dpop.DPoPChallengeAlgorithms}\"";
         return (bearer, proof) switch
         {
             (null, _) => proof,

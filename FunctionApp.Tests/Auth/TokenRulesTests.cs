@@ -21,7 +21,7 @@ public sealed class TokenRulesTests : IAsyncLifetime
     /// <summary>Where the clock starts: a whole second, so that dates in whole seconds fall exactly where a test says.</summary>
     private DateTimeOffset Start { get; set; }
 
-    private TimeSpan Skew => _app.Policy.ClockSkew;
+    private TimeSpan Skew => _app.Options.Value.ClockSkew;
 
     public async Task InitializeAsync()
     {

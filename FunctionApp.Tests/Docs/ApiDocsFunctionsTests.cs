@@ -10,7 +10,7 @@ namespace FunctionApp.Tests.Docs;
 public sealed class ApiDocsFunctionsTests
 {
     private readonly ApiDocsFunctions _functions = new(
-        new ApiDocs(new FunctionCatalog([typeof(ApiFunctions)]), AccessTokenPolicy.TryResolve(new Auth0Options { Domain = "tenant.example.com", ApiAudience = "https://api.test/" }, out _)!),
+        new ApiDocs(new FunctionCatalog([typeof(ApiFunctions)]), BoundOptions.Of(("Auth0__Domain", "tenant.example.com"))),
         new SwaggerUiAssets());
 
     public static TheoryData<string> Pages => ["openapi", "docs", "docs-asset"];
