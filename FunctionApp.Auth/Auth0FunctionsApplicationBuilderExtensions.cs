@@ -62,6 +62,7 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         services.AddOptions<Auth0Options>().ValidateOnStart();
         services.AddSingleton<IConfigureOptions<Auth0Options>>(new Auth0SettingsBinding(section));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Auth0Options>, Auth0OptionsValidator>());
+        services.AddSingleton(sp => ErrorContractAnswers.For(sp.GetRequiredService<IOptions<Auth0Options>>().Value.ErrorContract));
         services.AddKeyedSingleton(MetadataClientKey, (sp, _) => new HttpClient(
             new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(15) })
         {

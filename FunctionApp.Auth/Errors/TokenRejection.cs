@@ -1,42 +1,23 @@
-using System.Net;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-
 namespace FunctionApp.Auth;
 
 /// <summary>
-/// Why a request to a protected function was refused, and how that is answered under each error contract: the one
-/// place that states the statuses, bodies and challenges.
+/// Why a request to a protected function was refused: its error code and reason, when it can happen, and its challenge,
+/// the same under every error contract (the status and body are the contract's, <see cref="ErrorContractAnswers"/>).
 /// </summary>
 internal sealed class TokenRejection
 {
-    // RFC 6749/6750 error codes; each also decides the answer under the sample's contract.
-    private const string MissingCredentials = "invalid_request";
-    private const string InvalidTokenError = "invalid_token";
-    private const string InsufficientScopeError = "insufficient_scope";
-    private const string Unavailable = "temporarily_unavailable";
-    // RFC 9449 7.1 and 9.
-    private const string InvalidProofError = "invalid_dpop_proof";
-    private const string UseNonceError = "use_dpop_nonce";
-
-    private static readonly JsonWriterOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private readonly bool _dpopOnly;
-    private readonly byte[] _sampleBody;
-    private readonly byte[] _rfc6750Body;
 
     private TokenRejection(string error, string reason, bool dpopOnly = false)
     {
         Error = error;
         Reason = reason;
-        _dpopOnly = dpopOnly || error is InvalidProofError or UseNonceError;
-        _sampleBody = error == MissingCredentials ? Json(("detail", reason)) : Json(("status", "error"), ("msg", reason));
-        _rfc6750Body = Json(("error", error), ("error_description", reason));
+        _dpopOnly = dpopOnly || error is OAuthErrorCodes.InvalidDPoPProof or OAuthErrorCodes.UseDPoPNonce;
     }
 
-    public static TokenRejection NotAuthenticated { get; } = new(MissingCredentials, "Not authenticated");
+    public static TokenRejection NotAuthenticated { get; } = new(OAuthErrorCodes.InvalidRequest, "Not authenticated");
 
-    public static TokenRejection InvalidCredentials { get; } = new(MissingCredentials, "Invalid authentication credentials");
+    public static TokenRejection InvalidCredentials { get; } = new(OAuthErrorCodes.InvalidRequest, "Invalid authentication credentials");
 
     public static TokenRejection Expired { get; } = InvalidToken("Token has expired");
 
@@ -60,16 +41,16 @@ internal sealed class TokenRejection
 
     public static TokenRejection Malformed { get; } = InvalidToken("Malformed token");
 
-    public static TokenRejection InsufficientScope { get; } = new(InsufficientScopeError, "Insufficient scope");
+    public static TokenRejection InsufficientScope { get; } = new(OAuthErrorCodes.InsufficientScope, "Insufficient scope");
 
-    public static TokenRejection KeysUnavailable { get; } = new(Unavailable, "Signing keys are unavailable; try again later");
+    public static TokenRejection KeysUnavailable { get; } = new(OAuthErrorCodes.TemporarilyUnavailable, "Signing keys are unavailable; try again later");
 
-    public static TokenRejection DPoPRequired { get; } = new(MissingCredentials, "DPoP is required", dpopOnly: true);
+    public static TokenRejection DPoPRequired { get; } = new(OAuthErrorCodes.InvalidRequest, "DPoP is required", dpopOnly: true);
 
     /// <summary>A token bound to a key (cnf.jkt) sent as a bearer token: whoever sends it has not shown they hold the key.</summary>
     public static TokenRejection BoundTokenAsBearer { get; } = InvalidToken("Token is bound to a key; send it with the DPoP scheme and a proof");
 
-    public static TokenRejection TokenNotBound { get; } = new(InvalidTokenError, "Token is not bound to a DPoP key", dpopOnly: true);
+    public static TokenRejection TokenNotBound { get; } = new(OAuthErrorCodes.InvalidToken, "Token is not bound to a DPoP key", dpopOnly: true);
 
     /// <summary>A cnf claim without jkt, such as a certificate binding (RFC 8705): a binding this API cannot check.</summary>
     public static TokenRejection UnsupportedBinding { get; } = InvalidToken("Token is bound in a way this API cannot check");
@@ -112,18 +93,18 @@ internal sealed class TokenRejection
 
     public static TokenRejection ProofReplayed { get; } = InvalidProof("DPoP proof has been used before");
 
-    public static TokenRejection MissingNonce { get; } = new(UseNonceError, "DPoP proof needs the server's nonce");
+    public static TokenRejection MissingNonce { get; } = new(OAuthErrorCodes.UseDPoPNonce, "DPoP proof needs the server's nonce");
 
-    public static TokenRejection StaleNonce { get; } = new(UseNonceError, "DPoP proof nonce is stale or unknown");
+    public static TokenRejection StaleNonce { get; } = new(OAuthErrorCodes.UseDPoPNonce, "DPoP proof nonce is stale or unknown");
 
     public static TokenRejection ReplayMemoryFull { get; } =
-        new(Unavailable, "Too many DPoP proofs to remember; try again later", dpopOnly: true);
+        new(OAuthErrorCodes.TemporarilyUnavailable, "Too many DPoP proofs to remember; try again later", dpopOnly: true);
 
     /// <summary>The shared replay store did not answer: a proof nobody can tell is fresh is not accepted.</summary>
     public static TokenRejection ReplayStoreUnavailable { get; } =
-        new(Unavailable, "DPoP replay store is unavailable; try again later", dpopOnly: true);
+        new(OAuthErrorCodes.TemporarilyUnavailable, "DPoP replay store is unavailable; try again later", dpopOnly: true);
 
-    /// <summary>Every rejection there is, for the API docs.</summary>
+    /// <summary>Every rejection there is: the error contracts build their bodies once, the API docs list them.</summary>
     public static IReadOnlyList<TokenRejection> All { get; } =
     [
         NotAuthenticated, InvalidCredentials, Expired, NotYetValid, NoExpiry, InvalidAudience, InvalidIssuer, NoMatchingKey,
@@ -141,10 +122,10 @@ internal sealed class TokenRejection
     public string Reason { get; }
 
     /// <summary>True when the fault is the server's: the answer carries Retry-After and no challenge.</summary>
-    public bool RetryLater => Error == Unavailable;
+    public bool RetryLater => Error == OAuthErrorCodes.TemporarilyUnavailable;
 
     /// <summary>True for a valid token that lacks a permission: only then does the challenge name a scope.</summary>
-    public bool IsInsufficientScope => Error == InsufficientScopeError;
+    public bool IsInsufficientScope => Error == OAuthErrorCodes.InsufficientScope;
 
     /// <summary>True when a request can get this rejection under <paramref name="dpop"/>, for the API docs.</summary>
     public bool AppliesTo(Auth0Options dpop)
@@ -152,30 +133,9 @@ internal sealed class TokenRejection
         ArgumentNullException.ThrowIfNull(dpop);
         return this == DPoPRequired ? dpop.DPoPMode == DPoPMode.Required
             : this == BoundTokenAsBearer ? dpop.DPoPMode != DPoPMode.Required
-            : Error == UseNonceError ? dpop.DPoPMode != DPoPMode.Disabled && dpop.DPoPNonceKey is not null
+            : Error == OAuthErrorCodes.UseDPoPNonce ? dpop.DPoPMode != DPoPMode.Disabled && dpop.DPoPNonceKey is not null
             : !_dpopOnly || dpop.DPoPMode != DPoPMode.Disabled;
     }
-
-    public HttpStatusCode Status(ErrorContract contract) => (Error, contract) switch
-    {
-        (MissingCredentials, ErrorContract.Sample) => HttpStatusCode.Forbidden,
-        (InvalidTokenError or InvalidProofError, ErrorContract.Sample) => HttpStatusCode.BadRequest,
-        // RFC 9449 9: the nonce challenge is a 401 under either contract, so that DPoP clients follow it on their own.
-        (MissingCredentials or InvalidTokenError or InvalidProofError or UseNonceError, _) => HttpStatusCode.Unauthorized,
-        (InsufficientScopeError, _) => HttpStatusCode.Forbidden,
-        _ => HttpStatusCode.ServiceUnavailable,
-    };
-
-    /// <summary>The UTF-8 JSON body, built once.</summary>
-    public ReadOnlyMemory<byte> Body(ErrorContract contract) => contract == ErrorContract.Sample ? _sampleBody : _rfc6750Body;
-
-    /// <summary>The member names of <see cref="Body"/>, for the API docs.</summary>
-    public IReadOnlyList<string> BodyMembers(ErrorContract contract) => (contract, Error) switch
-    {
-        (ErrorContract.Sample, MissingCredentials) => ["detail"],
-        (ErrorContract.Sample, _) => ["status", "msg"],
-        _ => ["error", "error_description"],
-    };
 
     /// <summary>
     /// The WWW-Authenticate value, or null for none: a challenge for each scheme <paramref name="dpop"/> accepts, the
@@ -194,11 +154,12 @@ internal sealed class TokenRejection
         var parameters = Error switch
         {
             // RFC 6750 3.1: a request without credentials gets a challenge with no error code.
-            MissingCredentials => null,
-            InsufficientScopeError => $"error=\"{Error}\", scope=\"{requiredScope}\"",
+            OAuthErrorCodes.InvalidRequest => null,
+            OAuthErrorCodes.InsufficientScope => $"error=\"{Error}\", scope=\"{requiredScope}\"",
             _ => $"error=\"{Error}\", error_description=\"{Reason}\"",
         };
-        var onDPoP = dpop.DPoPMode != DPoPMode.Disabled && (used == CredentialScheme.DPoP || Error is InvalidProofError or UseNonceError);
+        var onDPoP = dpop.DPoPMode != DPoPMode.Disabled
+            && (used == CredentialScheme.DPoP || Error is OAuthErrorCodes.InvalidDPoPProof or OAuthErrorCodes.UseDPoPNonce);
         var bearer = dpop.DPoPMode == DPoPMode.Required ? null : onDPoP || parameters is null ? "Bearer" : "Bearer " + parameters;
         // RFC 9449 7.1: the DPoP challenge names the algorithms a proof may use.
         var proof = dpop.DPoPMode == DPoPMode.Disabled ? null
@@ -215,24 +176,7 @@ internal sealed class TokenRejection
     /// <summary>A token the app's own check refused (<see cref="TokenValidatedContext.Fail"/>), answered as an invalid token.</summary>
     public static TokenRejection RefusedByApp(string reason) => InvalidToken(reason);
 
-    private static TokenRejection InvalidToken(string reason) => new(InvalidTokenError, reason);
+    private static TokenRejection InvalidToken(string reason) => new(OAuthErrorCodes.InvalidToken, reason);
 
-    private static TokenRejection InvalidProof(string reason) => new(InvalidProofError, reason);
-
-    private static byte[] Json(params (string Name, string Value)[] members)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, Relaxed))
-        {
-            writer.WriteStartObject();
-            foreach (var (name, value) in members)
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    private static TokenRejection InvalidProof(string reason) => new(OAuthErrorCodes.InvalidDPoPProof, reason);
 }

@@ -22,6 +22,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     private readonly Auth0TokenValidator _validator;
     private readonly DPoPNonces _nonces;
     private readonly Auth0Options _policy;
+    private readonly ErrorContractAnswers _answers;
     private readonly AccessTokenTelemetry _telemetry;
     private readonly AccessTokenEvents _events;
     private readonly ILogger<AccessTokenMiddleware> _logger;
@@ -31,6 +32,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         Auth0TokenValidator validator,
         DPoPNonces nonces,
         IOptions<Auth0Options> policy,
+        ErrorContractAnswers answers,
         AccessTokenTelemetry telemetry,
         AccessTokenEvents events,
         ILogger<AccessTokenMiddleware> logger)
@@ -39,6 +41,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         _validator = validator;
         _nonces = nonces;
         _policy = policy.Value;
+        _answers = answers;
         _telemetry = telemetry;
         _events = events;
         _logger = logger;
@@ -107,7 +110,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             rejection = result.Rejection;
         }
 
-        var status = rejection.Status(_policy.ErrorContract);
+        var status = _answers.Status(rejection);
         _telemetry.RecordOutcome(activity, function, rejection.Reason, (int)status, result.KeyId, result.Issuer);
         LogRejected(_logger, function, (int)status, rejection.Reason, LogValue.Escape(result.KeyId));
         var rejecting = new RejectingContext(context, request, status, rejection.Error, rejection.Reason);
@@ -134,7 +137,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
             response.Headers.Add("Retry-After", RetryAfterSeconds);
         }
 
-        await response.Body.WriteAsync(rejection.Body(_policy.ErrorContract), context.CancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync(_answers.Body(rejection), context.CancellationToken).ConfigureAwait(false);
         context.GetInvocationResult().Value = response;
     }
 

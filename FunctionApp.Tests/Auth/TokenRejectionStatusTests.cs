@@ -39,7 +39,8 @@ public sealed class TokenRejectionStatusTests
     [Fact]
     public void Under_RFC_6750_insufficient_scope_is_the_only_rejection_answered_403()
     {
-        var forbidden = TokenRejection.All.Where(r => r.Status(ErrorContract.Rfc6750) == HttpStatusCode.Forbidden);
+        var rfc6750 = new Rfc6750ErrorContract();
+        var forbidden = TokenRejection.All.Where(r => rfc6750.Status(r) == HttpStatusCode.Forbidden);
 
         Assert.Same(TokenRejection.InsufficientScope, Assert.Single(forbidden));
     }
@@ -53,6 +54,9 @@ public sealed class TokenRejectionStatusTests
         Assert.True(TokenRejection.ReplayStoreUnavailable.RetryLater);
     }
 
-    private static (int Status, string Body) Answer(TokenRejection rejection, ErrorContract contract) =>
-        ((int)rejection.Status(contract), Encoding.UTF8.GetString(rejection.Body(contract).Span));
+    private static (int Status, string Body) Answer(TokenRejection rejection, ErrorContract contract)
+    {
+        var answers = ErrorContractAnswers.For(contract);
+        return ((int)answers.Status(rejection), Encoding.UTF8.GetString(answers.Body(rejection).Span));
+    }
 }

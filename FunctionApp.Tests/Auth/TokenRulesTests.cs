@@ -40,6 +40,31 @@ public sealed class TokenRulesTests : IAsyncLifetime
         Assert.True(result.IsVerified, result.Rejection?.Reason);
     }
 
+    // ----- claims before the signature -----
+
+    [Fact]
+    public async Task An_expired_token_with_a_wrong_signature_is_refused_as_expired()
+    {
+        var expired = Token(p => p["exp"] = Start.AddHours(-1).ToUnixTimeSeconds());
+        var other = Token();
+        // The signature of another token: the tenant's key, over other bytes.
+        var tampered = expired[..expired.LastIndexOf('.')] + other[other.LastIndexOf('.')..];
+
+        await AssertRefusedAsync(TokenRejection.Expired, tampered);
+    }
+
+    [Fact]
+    public async Task A_token_for_another_audience_naming_an_unknown_kid_costs_no_key_fetch()
+    {
+        Assert.True((await _app.ValidateAsync(Token())).IsVerified);
+        _app.Clock.Advance(_app.Options.Value.MinimumRefreshInterval);
+        var fetchesBefore = _app.Issuer.JwksRequests;
+
+        await AssertRefusedAsync(TokenRejection.InvalidAudience, Token(p => p["aud"] = "https://other.test/api", h => h["kid"] = "not-published"));
+
+        Assert.Equal(fetchesBefore, _app.Issuer.JwksRequests);
+    }
+
     // ----- iss and aud: exact strings -----
 
     [Fact]

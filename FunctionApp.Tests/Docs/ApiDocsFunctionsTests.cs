@@ -10,7 +10,10 @@ namespace FunctionApp.Tests.Docs;
 public sealed class ApiDocsFunctionsTests
 {
     private readonly ApiDocsFunctions _functions = new(
-        new ApiDocs(new FunctionCatalog([typeof(ApiFunctions)]), BoundOptions.Of(("Auth0__Domain", "tenant.example.com"))),
+        new ApiDocs(
+            new FunctionCatalog([typeof(ApiFunctions)]),
+            BoundOptions.Of(("Auth0__Domain", "tenant.example.com")),
+            new SampleErrorContract()),
         new SwaggerUiAssets());
 
     public static TheoryData<string> Pages => ["openapi", "docs", "docs-asset"];

@@ -29,6 +29,8 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
 
     internal IOptions<Auth0Options> Options => _services!.GetRequiredService<IOptions<Auth0Options>>();
 
+    internal ErrorContractAnswers Answers => _services!.GetRequiredService<ErrorContractAnswers>();
+
     internal AccessTokenTelemetry Telemetry => _services!.GetRequiredService<AccessTokenTelemetry>();
 
     internal DPoPNonces Nonces => _services!.GetRequiredService<DPoPNonces>();

@@ -8,7 +8,7 @@ using Microsoft.OpenApi;
 namespace FunctionApp.Docs;
 
 /// <summary>
-/// Builds the OpenAPI document from the function catalog and the rejections of the error contract in force: adding a
+/// Builds the OpenAPI document from the function catalog and the answers of the error contract in force: adding a
 /// function, or protecting one, changes the docs with no second edit.
 /// </summary>
 internal static class OpenApiDocumentFactory
@@ -16,10 +16,11 @@ internal static class OpenApiDocumentFactory
     public const string BearerScheme = "bearer";
     public const string DPoPScheme = "dpop";
 
-    public static OpenApiDocument Create(FunctionCatalog catalog, Auth0Options policy, string basePath)
+    public static OpenApiDocument Create(FunctionCatalog catalog, Auth0Options policy, ErrorContractAnswers answers, string basePath)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(answers);
         var document = new OpenApiDocument
         {
             Info = new OpenApiInfo
@@ -65,7 +66,7 @@ internal static class OpenApiDocumentFactory
             var item = new OpenApiPathItem();
             foreach (var method in endpoint.Methods)
             {
-                item.AddOperation(new HttpMethod(method.ToUpperInvariant()), Operation(document, endpoint, policy));
+                item.AddOperation(new HttpMethod(method.ToUpperInvariant()), Operation(document, endpoint, policy, answers));
             }
 
             document.Paths.Add(basePath + "/" + endpoint.Route, item);
@@ -74,9 +75,8 @@ internal static class OpenApiDocumentFactory
         return document;
     }
 
-    private static OpenApiOperation Operation(OpenApiDocument document, FunctionEndpoint endpoint, Auth0Options policy)
+    private static OpenApiOperation Operation(OpenApiDocument document, FunctionEndpoint endpoint, Auth0Options policy, ErrorContractAnswers answers)
     {
-        var contract = policy.ErrorContract;
         var mode = policy.DPoPMode;
         var operation = new OpenApiOperation
         {
@@ -117,17 +117,17 @@ internal static class OpenApiDocumentFactory
             ];
         }
 
-        // The answers the middleware gives, grouped by status, as TokenRejection states them.
+        // The answers the middleware gives, grouped by status, as the error contract states them.
         var rejections = TokenRejection.All
             .Where(r => (permissions.Count > 0 || !r.IsInsufficientScope) && r.AppliesTo(policy))
-            .GroupBy(r => r.Status(contract))
+            .GroupBy(answers.Status)
             .OrderBy(g => g.Key);
         foreach (var byStatus in rejections)
         {
             var schemas = byStatus
-                .Select(r => r.BodyMembers(contract))
-                .DistinctBy(members => string.Join(',', members))
-                .Select(members => (IOpenApiSchema)Schema(document, members))
+                .Select(answers.Describe)
+                .DistinctBy(body => body.SchemaName)
+                .Select(body => (IOpenApiSchema)Schema(document, [.. body.Members.Select(m => m.Name)], body.SchemaName))
                 .ToList();
             var description = string.Join("; ", byStatus.Select(r => r.Reason))
                 + (byStatus.Any(r => r.RetryLater) ? " (retry after Retry-After)" : string.Empty);
@@ -149,15 +149,6 @@ internal static class OpenApiDocumentFactory
     // A component schema for one of the API's own body records: string properties named as they serialise.
     private static OpenApiSchemaReference Schema(OpenApiDocument document, Type body) =>
         Schema(document, body.GetProperties().Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? p.Name).ToArray(), body.Name);
-
-    // A rejection body, named as the sample and RFC 6749 shape it.
-    private static OpenApiSchemaReference Schema(OpenApiDocument document, IReadOnlyList<string> members) =>
-        Schema(document, members, members switch
-        {
-            ["detail"] => "DetailMessage",
-            ["status", "msg"] => "StatusMessage",
-            _ => "OAuthError",
-        });
 
     private static OpenApiSchemaReference Schema(OpenApiDocument document, IReadOnlyList<string> properties, string name)
     {
