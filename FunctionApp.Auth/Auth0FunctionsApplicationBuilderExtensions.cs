@@ -37,7 +37,7 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddAuth0TokenValidation(builder.Configuration.GetSection(Auth0Options.SectionName));
         builder.Services.Configure(configure);
-        builder.Services.AddSingleton(sp => new ProtectedFunctions(sp.GetRequiredService<AccessTokenPolicy>()));
+        builder.Services.AddSingleton(sp => new ProtectedFunctions(sp.GetRequiredService<IOptions<Auth0Options>>().Value.RequireAccessTokenByDefault));
         builder.Services.AddHostedService<ProtectedFunctionsCheck>();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<Auth0Options>>().Value.Events);
         builder.UseMiddleware<AccessTokenMiddleware>();
@@ -45,28 +45,28 @@ public static class Auth0FunctionsApplicationBuilderExtensions
     }
 
     private static ConfigurationManager<OpenIdConnectConfiguration> ConfigurationManagerFor(
-        Auth0Domain domain, AccessTokenPolicy policy, HttpClient client) =>
+        Auth0Domain domain, Auth0Options options, HttpClient client) =>
         new(
             domain.MetadataAddress.AbsoluteUri,
             new OpenIdConnectConfigurationRetriever(),
             new HttpDocumentRetriever(client) { RequireHttps = domain.RequireHttps },
             new DiscoveryDocumentValidator(domain.Issuer))
         {
-            RefreshInterval = policy.MinimumRefreshInterval,
+            RefreshInterval = options.MinimumRefreshInterval,
         };
 
     /// <summary>Everything but the middleware: what tests and benchmarks build in their own process.</summary>
     internal static IServiceCollection AddAuth0TokenValidation(this IServiceCollection services, IConfiguration section)
     {
-        services.AddOptions<Auth0Options>().Bind(section);
-        // Resolved once; the prefetcher needs it as the host starts, so a bad setting stops start-up there.
-        services.AddSingleton(sp => AccessTokenPolicy.TryResolve(sp.GetRequiredService<IOptions<Auth0Options>>().Value, out var error)
-            ?? throw new OptionsValidationException(Auth0Options.SectionName, typeof(Auth0Options), [error!]));
-        services.AddSingleton(sp => ErrorContractAnswers.For(sp.GetRequiredService<AccessTokenPolicy>().ErrorContract));
+        // The settings first, so that what the app's code sets wins; checked as the host starts, so a bad one stops start-up.
+        services.AddOptions<Auth0Options>().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<Auth0Options>>(new Auth0SettingsBinding(section));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Auth0Options>, Auth0OptionsValidator>());
+        services.AddSingleton(sp => ErrorContractAnswers.For(sp.GetRequiredService<IOptions<Auth0Options>>().Value.ErrorContract));
         services.AddKeyedSingleton(MetadataClientKey, (sp, _) => new HttpClient(
             new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(15) })
         {
-            Timeout = sp.GetRequiredService<AccessTokenPolicy>().MetadataTimeout,
+            Timeout = sp.GetRequiredService<IOptions<Auth0Options>>().Value.MetadataTimeout,
         });
         services.AddMetrics();
         services.AddLogging();
@@ -75,12 +75,12 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         // One configuration manager at a time, and so one set of keys and one memory of verified tokens, per domain.
         services.AddSingleton<IReadOnlyList<DomainSigningKeys>>(sp =>
         {
-            var policy = sp.GetRequiredService<AccessTokenPolicy>();
+            var options = sp.GetRequiredService<IOptions<Auth0Options>>().Value;
             var client = sp.GetRequiredKeyedService<HttpClient>(MetadataClientKey);
             var time = sp.GetRequiredService<TimeProvider>();
             var telemetry = sp.GetRequiredService<AccessTokenTelemetry>();
-            DomainSigningKeys[] domains = [.. policy.Domains.Select(domain => new DomainSigningKeys(
-                domain, AccessTokenParameters.For(domain, policy, time), () => ConfigurationManagerFor(domain, policy, client), policy, time, telemetry))];
+            DomainSigningKeys[] domains = [.. options.TenantDomains.Select(domain => new DomainSigningKeys(
+                domain, AccessTokenParameters.For(domain, options, time), () => ConfigurationManagerFor(domain, options, client), options, time, telemetry))];
             telemetry.ObserveMemory(() => domains.Select(keys => keys.Current?.Memory).OfType<VerifiedTokenMemory>());
             return domains;
         });
@@ -88,21 +88,21 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         services.AddSingleton<DPoPReplayMemory>();
         // Tests put a credential of their own here first.
         services.TryAddKeyedSingleton<TokenCredential>(RedisEntraSignIn.CredentialKey, (sp, _) =>
-            sp.GetRequiredService<AccessTokenPolicy>().DPoP.ReplayRedisIdentityClientId is { } clientId
+            sp.GetRequiredService<IOptions<Auth0Options>>().Value.DPoPReplayRedisIdentityClientId is { Length: > 0 } clientId
                 ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
                 : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned));
         services.AddSingleton<RedisEntraSignIn>();
         services.AddSingleton(sp =>
         {
-            var policy = sp.GetRequiredService<AccessTokenPolicy>();
+            var options = sp.GetRequiredService<IOptions<Auth0Options>>().Value;
             return new RedisDPoPReplayStore(
-                policy,
+                options,
                 sp.GetRequiredService<DPoPReplayMemory>(),
                 sp.GetRequiredService<AccessTokenTelemetry>(),
-                policy.DPoP.ReplayRedisIdentity == DPoPReplayRedisIdentity.ManagedIdentity ? sp.GetRequiredService<RedisEntraSignIn>() : null,
+                options.DPoPReplayRedisIdentity == DPoPReplayRedisIdentity.ManagedIdentity ? sp.GetRequiredService<RedisEntraSignIn>() : null,
                 sp.GetRequiredService<ILogger<RedisDPoPReplayStore>>());
         });
-        services.AddSingleton<IDPoPReplayStore>(sp => sp.GetRequiredService<AccessTokenPolicy>().DPoP.ReplayStore == DPoPReplayStoreKind.Redis
+        services.AddSingleton<IDPoPReplayStore>(sp => sp.GetRequiredService<IOptions<Auth0Options>>().Value.DPoPReplayStore == DPoPReplayStoreKind.Redis
             ? sp.GetRequiredService<RedisDPoPReplayStore>()
             : sp.GetRequiredService<DPoPReplayMemory>());
         services.AddSingleton<DPoPProofValidator>();

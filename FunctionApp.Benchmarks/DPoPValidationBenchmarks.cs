@@ -6,6 +6,7 @@ using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Benchmarks;
 
@@ -96,13 +97,13 @@ public class DPoPValidationBenchmarks
         }
 
         _next = 0;
-        var policy = _services.GetRequiredService<AccessTokenPolicy>();
+        var options = _services.GetRequiredService<IOptions<Auth0Options>>();
         var time = _services.GetRequiredService<TimeProvider>();
-        _replays = new DPoPReplayMemory(policy);
-        _proofValidator = new DPoPProofValidator(policy, _services.GetRequiredService<DPoPNonces>(), _replays, time);
+        _replays = new DPoPReplayMemory(options);
+        _proofValidator = new DPoPProofValidator(options, _services.GetRequiredService<DPoPNonces>(), _replays, time);
         // The app's validator but for its replay memory: same key sources (and so the same memory of verified tokens).
         _dpopValidator = new Auth0TokenValidator(
-            _services.GetRequiredService<IReadOnlyList<DomainSigningKeys>>(), _proofValidator, policy, time, _services.GetRequiredService<AccessTokenTelemetry>());
+            _services.GetRequiredService<IReadOnlyList<DomainSigningKeys>>(), _proofValidator, options, time, _services.GetRequiredService<AccessTokenTelemetry>());
     }
 
     // Every proof the iteration took was accepted and remembered once: a rejected one would have been remembered never.

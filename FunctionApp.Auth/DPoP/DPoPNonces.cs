@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Auth;
 
@@ -25,12 +26,12 @@ internal sealed class DPoPNonces
     // Replaced whole, so a reader never sees one nonce's time with another's text.
     private MadeNonce? _current;
 
-    public DPoPNonces(AccessTokenPolicy policy, TimeProvider time)
+    public DPoPNonces(IOptions<Auth0Options> options, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(policy);
-        _key = policy.DPoP.NonceKey;
-        _lifetime = policy.DPoP.NonceLifetime;
-        _skew = policy.DPoP.ClockSkew;
+        ArgumentNullException.ThrowIfNull(options);
+        _key = options.Value.DPoPNonceKey;
+        _lifetime = options.Value.DPoPNonceLifetime;
+        _skew = options.Value.ClockSkew;
         _time = time;
     }
 

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -19,16 +20,16 @@ internal sealed class DPoPProofValidator
     /// <summary>Larger proofs are refused before any parsing; an ES256 proof is about 600 characters, an RSA-4096 one 1,500.</summary>
     public const int MaxProofLength = 8 * 1024;
 
-    private readonly DPoPPolicy _policy;
+    private readonly Auth0Options _options;
     private readonly DPoPNonces _nonces;
     private readonly IDPoPReplayStore _replays;
     private readonly JsonWebTokenHandler _handler = new();
     private readonly TimeProvider _time;
 
-    public DPoPProofValidator(AccessTokenPolicy policy, DPoPNonces nonces, IDPoPReplayStore replays, TimeProvider time)
+    public DPoPProofValidator(IOptions<Auth0Options> options, DPoPNonces nonces, IDPoPReplayStore replays, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(policy);
-        _policy = policy.DPoP;
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
         _nonces = nonces;
         _replays = replays;
         _time = time;
@@ -94,7 +95,7 @@ internal sealed class DPoPProofValidator
         }
 
         // The age check accepts the proof through iat + max age inclusive, so the store keeps it through that instant.
-        accepted = new AcceptedProof(proof, key.Key, algorithm!, key.Thumbprint, jti!, issuedAt + _policy.ProofMaxAge, now);
+        accepted = new AcceptedProof(proof, key.Key, algorithm!, key.Thumbprint, jti!, issuedAt + _options.DPoPProofMaxAge, now);
         return null;
     }
 
@@ -153,7 +154,7 @@ internal sealed class DPoPProofValidator
         }
 
         algorithm = StrictJws.StringMember(header, "alg");
-        if (algorithm is null || !_policy.Algorithms.Contains(algorithm, StringComparer.Ordinal))
+        if (algorithm is null || !_options.DPoPAlgorithms.Contains(algorithm, StringComparer.Ordinal))
         {
             return TokenRejection.ProofAlgorithm;
         }
@@ -188,7 +189,7 @@ internal sealed class DPoPProofValidator
             return TokenRejection.ProofMethod;
         }
 
-        if (StrictJws.StringMember(payload, "htu") is not { } url || !ProofTarget.Matches(url, request, _policy))
+        if (StrictJws.StringMember(payload, "htu") is not { } url || !ProofTarget.Matches(url, request, _options))
         {
             return TokenRejection.ProofUrl;
         }
@@ -200,12 +201,12 @@ internal sealed class DPoPProofValidator
         }
 
         issuedAt = DateTimeOffset.UnixEpoch.AddSeconds(iat.GetDouble());
-        if (issuedAt < now - _policy.ProofMaxAge)
+        if (issuedAt < now - _options.DPoPProofMaxAge)
         {
             return TokenRejection.ProofTooOld;
         }
 
-        if (issuedAt > now + _policy.ClockSkew)
+        if (issuedAt > now + _options.ClockSkew)
         {
             return TokenRejection.ProofFromFuture;
         }

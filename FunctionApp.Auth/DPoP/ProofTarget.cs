@@ -13,10 +13,10 @@ internal static class ProofTarget
     /// True when <paramref name="htu"/> names the request's URL: the one the Functions host reports, or, when set, one of
     /// the public base URLs with the request's path, or the forwarded scheme and host when they are trusted.
     /// </summary>
-    public static bool Matches(string htu, in ProtectedRequest request, DPoPPolicy policy)
+    public static bool Matches(string htu, in ProtectedRequest request, Auth0Options options)
     {
         ArgumentNullException.ThrowIfNull(htu);
-        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(options);
         // Uri.TryCreate trims white space and control characters around a URL; a URL has none, so neither may htu.
         if (request.Url is not { IsAbsoluteUri: true } url || htu.AsSpan().ContainsAnyInRange('\0', ' ')
             || !Uri.TryCreate(htu, UriKind.Absolute, out var claimed)
@@ -25,15 +25,15 @@ internal static class ProofTarget
             return false;
         }
 
-        if (policy.PublicBaseUrls.Count > 0)
+        if (options.DPoPPublicBaseUris.Count > 0)
         {
             // A base URL may carry a path, for a gateway that serves the API under a prefix of its own.
-            return policy.PublicBaseUrls.Any(baseUrl =>
+            return options.DPoPPublicBaseUris.Any(baseUrl =>
                 Uri.TryCreate(baseUrl.GetLeftPart(UriPartial.Authority) + baseUrl.AbsolutePath.TrimEnd('/') + url.AbsolutePath, UriKind.Absolute, out var expected)
                 && target == Normalize(expected));
         }
 
-        if (policy.TrustForwardedHeaders && Forwarded(url, request.ForwardedProto, request.ForwardedHost) is { } forwarded)
+        if (options.DPoPTrustForwardedHeaders && Forwarded(url, request.ForwardedProto, request.ForwardedHost) is { } forwarded)
         {
             return target == Normalize(forwarded);
         }

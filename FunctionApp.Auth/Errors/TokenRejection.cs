@@ -128,13 +128,13 @@ internal sealed class TokenRejection
     public bool IsInsufficientScope => Error == OAuthErrorCodes.InsufficientScope;
 
     /// <summary>True when a request can get this rejection under <paramref name="dpop"/>, for the API docs.</summary>
-    public bool AppliesTo(DPoPPolicy dpop)
+    public bool AppliesTo(Auth0Options dpop)
     {
         ArgumentNullException.ThrowIfNull(dpop);
-        return this == DPoPRequired ? dpop.Mode == DPoPMode.Required
-            : this == BoundTokenAsBearer ? dpop.Mode != DPoPMode.Required
-            : Error == OAuthErrorCodes.UseDPoPNonce ? dpop.Mode != DPoPMode.Disabled && dpop.NonceKey is not null
-            : !_dpopOnly || dpop.Mode != DPoPMode.Disabled;
+        return this == DPoPRequired ? dpop.DPoPMode == DPoPMode.Required
+            : this == BoundTokenAsBearer ? dpop.DPoPMode != DPoPMode.Required
+            : Error == OAuthErrorCodes.UseDPoPNonce ? dpop.DPoPMode != DPoPMode.Disabled && dpop.DPoPNonceKey is not null
+            : !_dpopOnly || dpop.DPoPMode != DPoPMode.Disabled;
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ internal sealed class TokenRejection
     /// are separated by a bare comma: the form the worker writes under its gRPC HTTP model (it parses the value and
     /// joins the challenges so), which ASP.NET Core integration then sends unchanged, so both models send one value.
     /// </summary>
-    public string? Challenge(string requiredScope, CredentialScheme used, DPoPPolicy dpop)
+    public string? Challenge(string requiredScope, CredentialScheme used, Auth0Options dpop)
     {
         ArgumentNullException.ThrowIfNull(dpop);
         if (RetryLater)
@@ -158,13 +158,13 @@ internal sealed class TokenRejection
             OAuthErrorCodes.InsufficientScope => $"error=\"{Error}\", scope=\"{requiredScope}\"",
             _ => $"error=\"{Error}\", error_description=\"{Reason}\"",
         };
-        var onDPoP = dpop.Mode != DPoPMode.Disabled
+        var onDPoP = dpop.DPoPMode != DPoPMode.Disabled
             && (used == CredentialScheme.DPoP || Error is OAuthErrorCodes.InvalidDPoPProof or OAuthErrorCodes.UseDPoPNonce);
-        var bearer = dpop.Mode == DPoPMode.Required ? null : onDPoP || parameters is null ? "Bearer" : "Bearer " + parameters;
+        var bearer = dpop.DPoPMode == DPoPMode.Required ? null : onDPoP || parameters is null ? "Bearer" : "Bearer " + parameters;
         // RFC 9449 7.1: the DPoP challenge names the algorithms a proof may use.
-        var proof = dpop.Mode == DPoPMode.Disabled ? null
-            : onDPoP && parameters is not null ? $"DPoP {parameters}, algs=\"{dpop.ChallengeAlgorithms}\""
-            : $"DPoP algs=\"{dpop.ChallengeAlgorithms}\"";
+        var proof = dpop.DPoPMode == DPoPMode.Disabled ? null
+            : onDPoP && parameters is not null ? $"DPoP {parameters}, algs=\"{dpop.DPoPChallengeAlgorithms}\""
+            : $"DPoP algs=\"{dpop.DPoPChallengeAlgorithms}\"";
         return (bearer, proof) switch
         {
             (null, _) => proof,

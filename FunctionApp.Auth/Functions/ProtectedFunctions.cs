@@ -19,11 +19,6 @@ internal sealed class ProtectedFunctions
     private readonly bool _requireByDefault;
     private readonly ConcurrentDictionary<string, FunctionAccess> _byFunctionId = new(StringComparer.Ordinal);
 
-    public ProtectedFunctions(AccessTokenPolicy policy)
-        : this((policy ?? throw new ArgumentNullException(nameof(policy))).RequireAccessTokenByDefault)
-    {
-    }
-
     public ProtectedFunctions(bool requireByDefault) => _requireByDefault = requireByDefault;
 
     /// <summary>Who may call the function being invoked, read on its first invocation.</summary>

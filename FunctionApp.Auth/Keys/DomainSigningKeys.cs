@@ -18,7 +18,7 @@ internal sealed class DomainSigningKeys
     private readonly TokenValidationParameters _parameters;
     private readonly TokenValidationParameters _withoutKeys;
     private readonly Func<ConfigurationManager<OpenIdConnectConfiguration>> _newManager;
-    private readonly AccessTokenPolicy _policy;
+    private readonly Auth0Options _options;
     private readonly TimeProvider _time;
     private readonly AccessTokenTelemetry _telemetry;
     private readonly Lock _refreshGate = new();
@@ -30,14 +30,14 @@ internal sealed class DomainSigningKeys
     /// <param name="domain">The domain.</param>
     /// <param name="parameters">Its checks but the keys: issuer, audiences, algorithms, lifetime.</param>
     /// <param name="newManager">Makes the domain's configuration manager, with no configuration yet.</param>
-    /// <param name="policy">The settings.</param>
+    /// <param name="options">The settings.</param>
     /// <param name="time">The clock.</param>
     /// <param name="telemetry">Where fetches are reported.</param>
     public DomainSigningKeys(
         Auth0Domain domain,
         TokenValidationParameters parameters,
         Func<ConfigurationManager<OpenIdConnectConfiguration>> newManager,
-        AccessTokenPolicy policy,
+        Auth0Options options,
         TimeProvider time,
         AccessTokenTelemetry telemetry)
     {
@@ -47,7 +47,7 @@ internal sealed class DomainSigningKeys
         _withoutKeys = parameters.Clone();
         _withoutKeys.IssuerSigningKeyResolver = (_, _, _, _) => [];
         _newManager = newManager;
-        _policy = policy;
+        _options = options;
         _time = time;
         _telemetry = telemetry;
     }
@@ -94,7 +94,7 @@ internal sealed class DomainSigningKeys
                 return _refresh.WaitAsync(cancellationToken);
             }
 
-            if (_lastRefreshEnded is { } ended && _time.GetElapsedTime(ended) < _policy.MinimumRefreshInterval)
+            if (_lastRefreshEnded is { } ended && _time.GetElapsedTime(ended) < _options.MinimumRefreshInterval)
             {
                 return Task.FromResult(current);
             }
@@ -151,7 +151,7 @@ internal sealed class DomainSigningKeys
                 return current!;
             }
 
-            var fresh = new SigningKeySet(configuration, _parameters, current, _policy.VerifiedTokenMemoryBytes, _time);
+            var fresh = new SigningKeySet(configuration, _parameters, current, _options.VerifiedTokenMemoryKilobytes * 1024L, _time);
             if (ReferenceEquals(Interlocked.CompareExchange(ref _current, fresh, current), current))
             {
                 _telemetry.RecordRefresh(activity, Domain, cause, current is not null && current.Fingerprint == fresh.Fingerprint ? "same_keys" : "new_keys");

@@ -3,6 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Auth;
 
@@ -20,7 +21,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     private readonly ProtectedFunctions _functions;
     private readonly Auth0TokenValidator _validator;
     private readonly DPoPNonces _nonces;
-    private readonly AccessTokenPolicy _policy;
+    private readonly Auth0Options _policy;
     private readonly ErrorContractAnswers _answers;
     private readonly AccessTokenTelemetry _telemetry;
     private readonly AccessTokenEvents _events;
@@ -30,7 +31,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         ProtectedFunctions functions,
         Auth0TokenValidator validator,
         DPoPNonces nonces,
-        AccessTokenPolicy policy,
+        IOptions<Auth0Options> policy,
         ErrorContractAnswers answers,
         AccessTokenTelemetry telemetry,
         AccessTokenEvents events,
@@ -39,7 +40,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         _functions = functions;
         _validator = validator;
         _nonces = nonces;
-        _policy = policy;
+        _policy = policy.Value;
         _answers = answers;
         _telemetry = telemetry;
         _events = events;
@@ -124,7 +125,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         response.Headers.Add("Content-Type", JsonContentType);
         KeepPrivate(response);
         OfferNonce(response, result.Scheme);
-        if (rejection.Challenge(requirement.Scope, result.Scheme, _policy.DPoP) is { } challenge)
+        if (rejection.Challenge(requirement.Scope, result.Scheme, _policy) is { } challenge)
         {
             // Unparsed: a parsed value is held as one value per challenge, which ASP.NET Core integration sends as
             // one header each.

@@ -10,12 +10,12 @@ internal static class AccessTokenParameters
     /// signature with the allowed algorithms. Claims come before the signature, so a token refused for its claims
     /// costs no RSA verify and no key fetch.
     /// </summary>
-    public static TokenValidationParameters For(Auth0Domain domain, AccessTokenPolicy policy, TimeProvider time)
+    public static TokenValidationParameters For(Auth0Domain domain, Auth0Options options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(domain);
-        var parameters = Common(policy, time);
+        var parameters = Common(options, time);
         parameters.ValidIssuer = domain.Issuer;
-        parameters.ValidAudiences = policy.Audiences;
+        parameters.ValidAudiences = options.Audiences;
         return parameters;
     }
 
@@ -23,22 +23,22 @@ internal static class AccessTokenParameters
     /// The checks of a token naming an issuer nobody configured: its lifetime, then its issuer, which fails. It never
     /// reaches the signature, so it needs no keys.
     /// </summary>
-    public static TokenValidationParameters ForUnknownIssuer(AccessTokenPolicy policy, TimeProvider time)
+    public static TokenValidationParameters ForUnknownIssuer(Auth0Options options, TimeProvider time)
     {
-        var parameters = Common(policy, time);
-        parameters.ValidIssuers = policy.Domains.Select(domain => domain.Issuer).ToArray();
+        var parameters = Common(options, time);
+        parameters.ValidIssuers = options.TenantDomains.Select(domain => domain.Issuer).ToArray();
         parameters.ValidateAudience = false;
         parameters.IssuerSigningKeyResolver = (_, _, _, _) => [];
         return parameters;
     }
 
-    private static TokenValidationParameters Common(AccessTokenPolicy policy, TimeProvider time)
+    private static TokenValidationParameters Common(Auth0Options options, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(options);
         return new TokenValidationParameters
         {
-            ValidAlgorithms = policy.Algorithms,
-            LifetimeValidator = new AccessTokenLifetime(time, policy.ClockSkew).Validate,
+            ValidAlgorithms = options.Algorithms,
+            LifetimeValidator = new AccessTokenLifetime(time, options.ClockSkew).Validate,
             // The audience is compared exactly, as the settings name it: IdentityModel would forgive a trailing slash.
             IgnoreTrailingSlashWhenValidatingAudience = false,
             IgnoreCaseWhenValidatingAudience = false,

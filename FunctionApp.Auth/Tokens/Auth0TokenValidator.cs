@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace FunctionApp.Auth;
@@ -25,20 +26,20 @@ internal sealed class Auth0TokenValidator
     private readonly FrozenDictionary<string, DomainSigningKeys> _byIssuer;
     private readonly TokenValidationParameters _unknownIssuer;
     private readonly DPoPProofValidator _proofs;
-    private readonly AccessTokenPolicy _policy;
+    private readonly Auth0Options _options;
     private readonly TimeProvider _time;
     private readonly AccessTokenTelemetry _telemetry;
 
     public Auth0TokenValidator(
-        IReadOnlyList<DomainSigningKeys> domains, DPoPProofValidator proofs, AccessTokenPolicy policy, TimeProvider time, AccessTokenTelemetry telemetry)
+        IReadOnlyList<DomainSigningKeys> domains, DPoPProofValidator proofs, IOptions<Auth0Options> options, TimeProvider time, AccessTokenTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(domains);
-        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(options);
         _domains = domains;
         _byIssuer = domains.ToFrozenDictionary(keys => keys.Domain.Issuer, StringComparer.Ordinal);
-        _unknownIssuer = AccessTokenParameters.ForUnknownIssuer(policy, time);
+        _options = options.Value;
+        _unknownIssuer = AccessTokenParameters.ForUnknownIssuer(_options, time);
         _proofs = proofs;
-        _policy = policy;
         _time = time;
         _telemetry = telemetry;
     }
@@ -88,7 +89,7 @@ internal sealed class Auth0TokenValidator
         var token = credential.ToString();
         foreach (var domain in _domains)
         {
-            if (domain.Current is { } current && current.Memory.TryGet(token, now - _policy.ClockSkew, out var known))
+            if (domain.Current is { } current && current.Memory.TryGet(token, now - _options.ClockSkew, out var known))
             {
                 _telemetry.RecordLookup(hit: true);
                 return AccessTokenResult.Verified(known, domain.Domain.Issuer, scheme);
@@ -174,7 +175,7 @@ internal sealed class Auth0TokenValidator
             return TokenRejection.Malformed;
         }
 
-        if (StrictJws.StringMember(header, "alg") is not { } alg || !_policy.Algorithms.Contains(alg, StringComparer.Ordinal))
+        if (StrictJws.StringMember(header, "alg") is not { } alg || !_options.Algorithms.Contains(alg, StringComparer.Ordinal))
         {
             return TokenRejection.AlgorithmNotAllowed;
         }
@@ -226,7 +227,7 @@ internal sealed class Auth0TokenValidator
         }
 
         var name = value.Span[..space];
-        var mode = _policy.DPoP.Mode;
+        var mode = _options.DPoPMode;
         if (name.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
             scheme = CredentialScheme.Bearer;

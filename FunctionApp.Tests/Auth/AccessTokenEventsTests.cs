@@ -143,6 +143,6 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
     }
 
     private AccessTokenMiddleware Middleware(AccessTokenEvents events) => new(
-        new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Policy, _app.Answers, _app.Telemetry, events,
+        new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Options, _app.Answers, _app.Telemetry, events,
         NullLogger<AccessTokenMiddleware>.Instance);
 }

@@ -28,7 +28,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     }
 
     private static AccessTokenMiddleware MiddlewareOf(InProcessValidator app, AccessTokenEvents? events = null) => new(
-        new ProtectedFunctions(requireByDefault: false), app.Validator, app.Nonces, app.Policy, app.Answers, app.Telemetry, events ?? new AccessTokenEvents(),
+        new ProtectedFunctions(requireByDefault: false), app.Validator, app.Nonces, app.Options, app.Answers, app.Telemetry, events ?? new AccessTokenEvents(),
         NullLogger<AccessTokenMiddleware>.Instance);
 
     public Task DisposeAsync() => _app.DisposeAsync();
@@ -235,7 +235,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         var logs = new CapturedLogs();
         using var loggers = logs.CreateFactory();
         var middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Policy, _app.Answers, _app.Telemetry, new AccessTokenEvents(),
+            new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Options, _app.Answers, _app.Telemetry, new AccessTokenEvents(),
             loggers.CreateLogger<AccessTokenMiddleware>());
         var context = new TestFunctionContext("messages", "Bearer " + _app.Issuer.CreateToken(), entryPoint: "Library.Messages.Run", pathToAssembly: "/nowhere/Library.dll");
         var ran = false;

@@ -51,7 +51,7 @@ public sealed class AccessTokenTelemetryTests : IAsyncLifetime, IDisposable
     {
         // Through the middleware, which starts the validation span and tags it with the outcome, kid and issuer.
         var middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Policy, _app.Answers, _app.Telemetry, new AccessTokenEvents(), NullLogger<AccessTokenMiddleware>.Instance);
+            new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Options, _app.Answers, _app.Telemetry, new AccessTokenEvents(), NullLogger<AccessTokenMiddleware>.Instance);
         var valid = _app.Issuer.CreateToken();
         var tokens = new[]
         {

@@ -44,7 +44,7 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
         var (token, expires) = TokenExpiringInAMinute();
         var first = await _app.ValidateAsync(token);
 
-        _app.Clock.AdvanceTo(expires + _app.Policy.ClockSkew - TimeSpan.FromTicks(1));
+        _app.Clock.AdvanceTo(expires + _app.Options.Value.ClockSkew - TimeSpan.FromTicks(1));
         var again = await _app.ValidateAsync(token);
 
         Assert.True(again.IsVerified, again.Rejection?.Reason);
@@ -59,7 +59,7 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
         Assert.True(first.IsVerified, first.Rejection?.Reason);
         Assert.Same(first.Token, (await _app.ValidateAsync(token)).Token);
 
-        _app.Clock.AdvanceTo(expires + _app.Policy.ClockSkew);
+        _app.Clock.AdvanceTo(expires + _app.Options.Value.ClockSkew);
         var result = await _app.ValidateAsync(token);
 
         Assert.Same(TokenRejection.Expired, result.Rejection);
@@ -84,7 +84,7 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
     public async Task A_token_with_a_known_kid_is_verified_at_once_while_a_refresh_for_an_unknown_kid_waits_on_the_tenant()
     {
         Assert.True((await _app.ValidateAsync(_app.Issuer.CreateToken())).IsVerified);
-        _app.Clock.Advance(_app.Policy.MinimumRefreshInterval);
+        _app.Clock.Advance(_app.Options.Value.MinimumRefreshInterval);
         _app.Issuer.Mode = IssuerMode.Held;
         var refreshing = _app.Issuer.NextMetadataRequest;
 

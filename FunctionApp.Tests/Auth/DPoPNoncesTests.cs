@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using FunctionApp.Auth;
 using FunctionApp.Tests.Support;
+using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Tests.Auth;
 
@@ -16,17 +17,8 @@ public sealed class DPoPNoncesTests
 
     private readonly InProcessValidator.ManualClock _clock = new();
 
-    private static AccessTokenPolicy Policy(string? secret = Secret, int lifetimeSeconds = LifetimeSeconds)
-    {
-        var options = new Auth0Options
-        {
-            Domain = "tenant.auth0.com",
-            ApiAudience = "https://api.test/",
-            DPoPNonceSecret = secret,
-            DPoPNonceLifetimeSeconds = lifetimeSeconds,
-        };
-        return AccessTokenPolicy.TryResolve(options, out var error) ?? throw new InvalidOperationException(error);
-    }
+    private static IOptions<Auth0Options> Policy(string? secret = Secret, int lifetimeSeconds = LifetimeSeconds) =>
+        BoundOptions.Of(o => (o.DPoPNonceSecret, o.DPoPNonceLifetime) = (secret, TimeSpan.FromSeconds(lifetimeSeconds)));
 
     private DPoPNonces Nonces(string? secret = Secret, TimeProvider? clock = null) => new(Policy(secret), clock ?? _clock);
 

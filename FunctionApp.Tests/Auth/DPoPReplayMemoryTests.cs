@@ -18,11 +18,7 @@ public sealed class DPoPReplayMemoryTests
     /// <summary>The entries the smallest budget the settings allow (1 KiB) holds.</summary>
     private static int EntriesInOneKilobyte => 1024 / DPoPReplayMemory.EntryBytes;
 
-    private static DPoPReplayMemory Memory(int kilobytes = 1024)
-    {
-        var options = new Auth0Options { Domain = "tenant.auth0.com", ApiAudience = "https://api.test/", DPoPReplayMemoryKilobytes = kilobytes };
-        return new DPoPReplayMemory(AccessTokenPolicy.TryResolve(options, out var error) ?? throw new InvalidOperationException(error));
-    }
+    private static DPoPReplayMemory Memory(int kilobytes = 1024) => new(BoundOptions.Of(o => o.DPoPReplayMemoryKilobytes = kilobytes));
 
     private DateTimeOffset In(int seconds) => _clock.GetUtcNow().AddSeconds(seconds);
 

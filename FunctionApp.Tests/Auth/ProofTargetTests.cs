@@ -12,20 +12,11 @@ public sealed class ProofTargetTests
 {
     private const string Reported = "https://app.example/api/private";
 
-    private static DPoPPolicy Policy(string? publicBaseUrl = null, bool trustForwarded = false)
-    {
-        var options = new Auth0Options
-        {
-            Domain = "tenant.auth0.com",
-            ApiAudience = "https://api.test/",
-            DPoPPublicBaseUrl = publicBaseUrl,
-            DPoPTrustForwardedHeaders = trustForwarded,
-        };
-        return AccessTokenPolicy.TryResolve(options, out var error)?.DPoP ?? throw new InvalidOperationException(error);
-    }
+    private static Auth0Options Policy(string? publicBaseUrl = null, bool trustForwarded = false) =>
+        BoundOptions.Of(("Auth0__DPoPPublicBaseUrl", publicBaseUrl), ("Auth0__DPoPTrustForwardedHeaders", trustForwarded ? "true" : "false")).Value;
 
     private static bool Matches(
-        string htu, string url = Reported, DPoPPolicy? policy = null, string? forwardedProto = null, string? forwardedHost = null) =>
+        string htu, string url = Reported, Auth0Options? policy = null, string? forwardedProto = null, string? forwardedHost = null) =>
         ProofTarget.Matches(htu, new ProtectedRequest("DPoP token", "proof", "GET", new Uri(url), forwardedProto, forwardedHost), policy ?? Policy());
 
     [Fact]

@@ -5,6 +5,7 @@ using FunctionApp.TestHost.Issuer;
 using FunctionApp.TestHost.Redis;
 using FunctionApp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Tests.Auth;
 
@@ -78,7 +79,7 @@ public sealed class RedisReplayStoreTests : IAsyncLifetime, IDisposable
         var proof = ProofIssuedNow(token);
         Assert.True((await Validate(first, token, proof)).IsVerified);
 
-        _clock.Advance(Policy(first).DPoP.ProofMaxAge);
+        _clock.Advance(Policy(first).DPoPProofMaxAge);
 
         Assert.Same(TokenRejection.ProofReplayed, (await Validate(second, token, proof)).Rejection);
     }
@@ -87,7 +88,7 @@ public sealed class RedisReplayStoreTests : IAsyncLifetime, IDisposable
     public async Task Redis_keeps_a_proof_through_its_last_acceptable_instant_plus_the_clock_skew()
     {
         var instance = Instance();
-        var dpop = Policy(instance).DPoP;
+        var dpop = Policy(instance);
         var token = _issuer.CreateBoundToken(_key);
         var jti = "jti-kept";
         await using var client = await _redis.ConnectAsync();
@@ -99,7 +100,7 @@ public sealed class RedisReplayStoreTests : IAsyncLifetime, IDisposable
         var elapsed = DateTimeOffset.UtcNow - before;
 
         // Redis counts the TTL down in real time from when it took the key: by no more than the time the test measured.
-        var set = dpop.ProofMaxAge + dpop.ClockSkew;
+        var set = dpop.DPoPProofMaxAge + dpop.ClockSkew;
         Assert.NotNull(held);
         Assert.InRange(held.Value, set - elapsed - TimeSpan.FromMilliseconds(1), set);
     }
@@ -163,7 +164,7 @@ public sealed class RedisReplayStoreTests : IAsyncLifetime, IDisposable
         Assert.Contains(failure.Tags["error.type"], new object?[] { "connection", "timeout" });
     }
 
-    private static AccessTokenPolicy Policy(ServiceProvider instance) => instance.GetRequiredService<AccessTokenPolicy>();
+    private static Auth0Options Policy(ServiceProvider instance) => instance.GetRequiredService<IOptions<Auth0Options>>().Value;
 
     private static Task<AccessTokenResult> Validate(ServiceProvider instance, string token, string proof) =>
         instance.GetRequiredService<Auth0TokenValidator>().ValidateAsync(

@@ -1,4 +1,5 @@
 using FunctionApp.Auth;
+using FunctionApp.Tests.Support;
 
 namespace FunctionApp.Tests.Auth;
 
@@ -17,17 +18,8 @@ public sealed class TokenRejectionChallengeTests
     private const string Nonce = "error=\"use_dpop_nonce\", error_description=\"DPoP proof needs the server's nonce\"";
     private const string Scoped = "error=\"insufficient_scope\", scope=\"read:messages\"";
 
-    private static DPoPPolicy Policy(DPoPMode mode, string algorithms = "ES256")
-    {
-        var options = new Auth0Options
-        {
-            Domain = "tenant.auth0.com",
-            ApiAudience = "https://api.test/",
-            DPoPMode = mode.ToString(),
-            DPoPAlgorithms = algorithms,
-        };
-        return AccessTokenPolicy.TryResolve(options, out var error)?.DPoP ?? throw new InvalidOperationException(error);
-    }
+    private static Auth0Options Policy(DPoPMode mode, string algorithms = "ES256") =>
+        BoundOptions.Of(("Auth0__DPoPMode", mode.ToString()), ("Auth0__DPoPAlgorithms", algorithms)).Value;
 
     private static string? Challenge(TokenRejection rejection, DPoPMode mode, CredentialScheme used) =>
         rejection.Challenge(Scope, used, Policy(mode));
@@ -335,14 +327,7 @@ public sealed class TokenRejectionChallengeTests
     [InlineData(DPoPMode.Required)]
     public void With_nonces_on_the_nonce_rejections_apply(DPoPMode mode)
     {
-        var options = new Auth0Options
-        {
-            Domain = "tenant.auth0.com",
-            ApiAudience = "https://api.test/",
-            DPoPMode = mode.ToString(),
-            DPoPNonceSecret = new string('s', 32),
-        };
-        var policy = AccessTokenPolicy.TryResolve(options, out _)!.DPoP;
+        var policy = BoundOptions.Of(("Auth0__DPoPMode", mode.ToString()), ("Auth0__DPoPNonceSecret", new string('s', 32))).Value;
 
         Assert.True(TokenRejection.MissingNonce.AppliesTo(policy));
         Assert.True(TokenRejection.StaleNonce.AppliesTo(policy));
@@ -351,8 +336,7 @@ public sealed class TokenRejectionChallengeTests
     [Fact]
     public void With_nonces_on_but_DPoP_disabled_no_nonce_rejection_applies()
     {
-        var options = new Auth0Options { Domain = "tenant.auth0.com", ApiAudience = "https://api.test/", DPoPMode = "Disabled", DPoPNonceSecret = new string('s', 32) };
-        var policy = AccessTokenPolicy.TryResolve(options, out _)!.DPoP;
+        var policy = BoundOptions.Of(("Auth0__DPoPMode", "Disabled"), ("Auth0__DPoPNonceSecret", new string('s', 32))).Value;
 
         Assert.False(TokenRejection.MissingNonce.AppliesTo(policy));
         Assert.False(TokenRejection.StaleNonce.AppliesTo(policy));

@@ -21,7 +21,7 @@ public sealed class TokenRulesTests : IAsyncLifetime
     /// <summary>Where the clock starts: a whole second, so that dates in whole seconds fall exactly where a test says.</summary>
     private DateTimeOffset Start { get; set; }
 
-    private TimeSpan Skew => _app.Policy.ClockSkew;
+    private TimeSpan Skew => _app.Options.Value.ClockSkew;
 
     public async Task InitializeAsync()
     {
@@ -57,7 +57,7 @@ public sealed class TokenRulesTests : IAsyncLifetime
     public async Task A_token_for_another_audience_naming_an_unknown_kid_costs_no_key_fetch()
     {
         Assert.True((await _app.ValidateAsync(Token())).IsVerified);
-        _app.Clock.Advance(_app.Policy.MinimumRefreshInterval);
+        _app.Clock.Advance(_app.Options.Value.MinimumRefreshInterval);
         var fetchesBefore = _app.Issuer.JwksRequests;
 
         await AssertRefusedAsync(TokenRejection.InvalidAudience, Token(p => p["aud"] = "https://other.test/api", h => h["kid"] = "not-published"));

@@ -12,7 +12,7 @@ public sealed class ApiDocsFunctionsTests
     private readonly ApiDocsFunctions _functions = new(
         new ApiDocs(
             new FunctionCatalog([typeof(ApiFunctions)]),
-            AccessTokenPolicy.TryResolve(new Auth0Options { Domain = "tenant.example.com", ApiAudience = "https://api.test/" }, out _)!,
+            BoundOptions.Of(("Auth0__Domain", "tenant.example.com")),
             new SampleErrorContract()),
         new SwaggerUiAssets());
 

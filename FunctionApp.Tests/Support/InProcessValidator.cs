@@ -1,6 +1,7 @@
 using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Tests.Support;
 
@@ -26,7 +27,7 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
     /// <summary>The one domain's key source: the local issuer's.</summary>
     internal DomainSigningKeys Keys => _services!.GetRequiredService<IReadOnlyList<DomainSigningKeys>>().Single();
 
-    internal AccessTokenPolicy Policy => _services!.GetRequiredService<AccessTokenPolicy>();
+    internal IOptions<Auth0Options> Options => _services!.GetRequiredService<IOptions<Auth0Options>>();
 
     internal ErrorContractAnswers Answers => _services!.GetRequiredService<ErrorContractAnswers>();
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using FunctionApp.Auth;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace FunctionApp.Docs;
@@ -10,7 +11,7 @@ namespace FunctionApp.Docs;
 /// The OpenAPI document and the docs page, rendered from the function catalog for the path the host serves the API
 /// under (its route prefix, read from the URL of the docs themselves, so it is stated only in host.json).
 /// </summary>
-internal sealed class ApiDocs(FunctionCatalog catalog, AccessTokenPolicy policy, ErrorContractAnswers answers)
+internal sealed class ApiDocs(FunctionCatalog catalog, IOptions<Auth0Options> options, ErrorContractAnswers answers)
 {
     // Keyed by base path, lowercased: the host matches routes without regard to case, so there is one in practice.
     private readonly ConcurrentDictionary<string, (byte[] OpenApiJson, byte[] Page, byte[] StartScript)> _rendered = new(StringComparer.Ordinal);
@@ -50,7 +51,7 @@ internal sealed class ApiDocs(FunctionCatalog catalog, AccessTokenPolicy policy,
 
     private (byte[] OpenApiJson, byte[] Page, byte[] StartScript) RenderFor(string path)
     {
-        var document = OpenApiDocumentFactory.Create(catalog, policy, answers, path);
+        var document = OpenApiDocumentFactory.Create(catalog, options.Value, answers, path);
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         document.SerializeAsV3(new OpenApiJsonWriter(text));
         var page = $$"""

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Auth;
 
@@ -32,10 +33,10 @@ internal sealed class DPoPReplayMemory : IDPoPReplayStore
     private long _count;
     private long _lastSweep;
 
-    public DPoPReplayMemory(AccessTokenPolicy policy)
+    public DPoPReplayMemory(IOptions<Auth0Options> options)
     {
-        ArgumentNullException.ThrowIfNull(policy);
-        _capacity = Math.Max(1, policy.DPoP.ReplayMemoryBytes / EntryBytes);
+        ArgumentNullException.ThrowIfNull(options);
+        _capacity = Math.Max(1, options.Value.DPoPReplayMemoryKilobytes * 1024L / EntryBytes);
     }
 
     public long Count => Interlocked.Read(ref _count);

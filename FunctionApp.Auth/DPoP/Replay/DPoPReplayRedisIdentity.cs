@@ -1,7 +1,7 @@
 namespace FunctionApp.Auth;
 
 /// <summary>How the shared replay store signs in to Redis (setting <c>Auth0__DPoPReplayRedisIdentity</c>).</summary>
-internal enum DPoPReplayRedisIdentity
+public enum DPoPReplayRedisIdentity
 {
     /// <summary>As the configuration string says: no user, or its user and password.</summary>
     None,

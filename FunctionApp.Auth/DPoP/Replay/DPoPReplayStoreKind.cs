@@ -1,7 +1,7 @@
 namespace FunctionApp.Auth;
 
 /// <summary>Where accepted DPoP proofs are remembered (setting <c>Auth0__DPoPReplayStore</c>).</summary>
-internal enum DPoPReplayStoreKind
+public enum DPoPReplayStoreKind
 {
     /// <summary>Each instance remembers the proofs it accepted: a proof can be replayed once on every other instance.</summary>
     Memory,

@@ -32,16 +32,15 @@ internal sealed partial class RedisDPoPReplayStore : IDPoPReplayStore, IAsyncDis
     private readonly RedisEntraSignIn? _signIn;
 
     public RedisDPoPReplayStore(
-        AccessTokenPolicy policy, DPoPReplayMemory memory, AccessTokenTelemetry telemetry, RedisEntraSignIn? signIn, ILogger<RedisDPoPReplayStore> logger)
+        Auth0Options settings, DPoPReplayMemory memory, AccessTokenTelemetry telemetry, RedisEntraSignIn? signIn, ILogger<RedisDPoPReplayStore> logger)
     {
-        ArgumentNullException.ThrowIfNull(policy);
-        var dpop = policy.DPoP;
-        _scope = Encoding.UTF8.GetBytes(string.Join(',', policy.Audiences));
-        _timeout = dpop.ReplayRedisTimeout;
-        _clockSkew = dpop.ClockSkew;
-        _fallback = dpop.ReplayRedisFallbackToMemory ? memory : null;
+        ArgumentNullException.ThrowIfNull(settings);
+        _scope = Encoding.UTF8.GetBytes(string.Join(',', settings.Audiences));
+        _timeout = settings.DPoPReplayRedisTimeout;
+        _clockSkew = settings.ClockSkew;
+        _fallback = settings.DPoPReplayRedisFallbackToMemory ? memory : null;
         _telemetry = telemetry;
-        var options = ConfigurationOptions.Parse(dpop.ReplayRedis!);
+        var options = ConfigurationOptions.Parse(settings.DPoPReplayRedis!);
         // Start-up does not wait for Redis, and a lost connection is re-made in the background: the app recovers by itself.
         options.AbortOnConnectFail = false;
         options.AsyncTimeout = options.SyncTimeout = (int)_timeout.TotalMilliseconds;

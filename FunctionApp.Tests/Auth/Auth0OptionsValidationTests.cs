@@ -1,13 +1,14 @@
+using System.Globalization;
 using FunctionApp.Auth;
 using FunctionApp.Tests.Support;
+using Microsoft.Extensions.Options;
+using static FunctionApp.Tests.Support.BoundOptions;
 
 namespace FunctionApp.Tests.Auth;
 
-public sealed class AccessTokenPolicyTests
+/// <summary>The settings of the token checks as <see cref="Auth0Options"/> reads them, and each bad value refused at start-up with a message naming the setting.</summary>
+public sealed class Auth0OptionsValidationTests
 {
-    private static Auth0Options Options(string? domain = "tenant.auth0.com", string? audience = "https://api.test/") =>
-        new() { Domain = domain, ApiAudience = audience };
-
     [Theory]
     [InlineData("tenant.auth0.com")]
     [InlineData("https://tenant.auth0.com")]
@@ -15,10 +16,9 @@ public sealed class AccessTokenPolicyTests
     [InlineData(" tenant.auth0.com ")]
     public void Domain_forms_resolve_to_the_same_authority_and_issuer(string domain)
     {
-        var settings = AccessTokenPolicy.TryResolve(Options(domain), out var error);
+        var options = Accepted(("Auth0__Domain", domain));
 
-        Assert.Null(error);
-        var only = Assert.Single(settings!.Domains);
+        var only = Assert.Single(options.TenantDomains);
         Assert.Equal("https://tenant.auth0.com/", only.Authority.AbsoluteUri);
         Assert.Equal("https://tenant.auth0.com/", only.Issuer);
         Assert.Equal("https://tenant.auth0.com/.well-known/openid-configuration", only.MetadataAddress.AbsoluteUri);
@@ -31,10 +31,9 @@ public sealed class AccessTokenPolicyTests
     [InlineData("http://[::1]:5000/")]
     public void Http_is_allowed_for_a_loopback_authority(string domain)
     {
-        var settings = AccessTokenPolicy.TryResolve(Options(domain), out _);
+        var options = Accepted(("Auth0__Domain", domain));
 
-        Assert.NotNull(settings);
-        Assert.False(Assert.Single(settings.Domains).RequireHttps);
+        Assert.False(Assert.Single(options.TenantDomains).RequireHttps);
     }
 
     [Theory]
@@ -46,8 +45,7 @@ public sealed class AccessTokenPolicyTests
     [InlineData("https://user@tenant.auth0.com/")]
     public void Domain_is_refused_unless_https_or_loopback_http_without_path(string domain)
     {
-        Assert.Null(AccessTokenPolicy.TryResolve(Options(domain), out var error));
-        Assert.StartsWith("Auth0__Domain must be", error, StringComparison.Ordinal);
+        Assert.StartsWith("Auth0__Domain must be", Refused(("Auth0__Domain", domain)), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -56,42 +54,37 @@ public sealed class AccessTokenPolicyTests
     [InlineData("  ")]
     public void Domain_is_required(string? domain)
     {
-        Assert.Null(AccessTokenPolicy.TryResolve(Options(domain), out var error));
-        Assert.StartsWith("Auth0__Domain is required", error, StringComparison.Ordinal);
+        Assert.StartsWith("Auth0__Domain is required", Refused(("Auth0__Domain", domain)), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Audience_is_required()
     {
-        Assert.Null(AccessTokenPolicy.TryResolve(Options(audience: ""), out var error));
-        Assert.StartsWith("Auth0__ApiAudience is required", error, StringComparison.Ordinal);
+        Assert.StartsWith("Auth0__ApiAudience is required", Refused(("Auth0__ApiAudience", "")), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Issuer_setting_replaces_the_default_exactly()
     {
-        var options = Options();
-        options.Issuer = "https://login.example.com/";
+        var options = Accepted(("Auth0__Issuer", "https://login.example.com/"));
 
-        Assert.Equal("https://login.example.com/", Assert.Single(AccessTokenPolicy.TryResolve(options, out _)!.Domains).Issuer);
+        Assert.Equal("https://login.example.com/", Assert.Single(options.TenantDomains).Issuer);
     }
 
     [Fact]
     public void Several_domains_each_get_their_issuer_in_order()
     {
-        var policy = AccessTokenPolicy.TryResolve(Options("tenant.auth0.com, https://login.example.com"), out var error);
+        var options = Accepted(("Auth0__Domain", "tenant.auth0.com, https://login.example.com"));
 
-        Assert.Null(error);
-        Assert.Equal(["https://tenant.auth0.com/", "https://login.example.com/"], policy!.Domains.Select(d => d.Issuer));
+        Assert.Equal(["https://tenant.auth0.com/", "https://login.example.com/"], options.TenantDomains.Select(d => d.Issuer));
     }
 
     [Fact]
     public void An_issuer_list_gives_each_domain_its_issuer_in_order()
     {
-        var options = Options("tenant.auth0.com,login.example.com");
-        options.Issuer = "https://a.example/, https://b.example/";
+        var options = Accepted(("Auth0__Domain", "tenant.auth0.com,login.example.com"), ("Auth0__Issuer", "https://a.example/, https://b.example/"));
 
-        Assert.Equal(["https://a.example/", "https://b.example/"], AccessTokenPolicy.TryResolve(options, out _)!.Domains.Select(d => d.Issuer));
+        Assert.Equal(["https://a.example/", "https://b.example/"], options.TenantDomains.Select(d => d.Issuer));
     }
 
     [Theory]
@@ -100,10 +93,8 @@ public sealed class AccessTokenPolicyTests
     [InlineData("https://a.example/,not a uri")]
     public void An_issuer_list_that_does_not_match_the_domains_stops_start_up(string issuers)
     {
-        var options = Options("tenant.auth0.com,login.example.com");
-        options.Issuer = issuers;
+        var error = Refused(("Auth0__Domain", "tenant.auth0.com,login.example.com"), ("Auth0__Issuer", issuers));
 
-        Assert.Null(AccessTokenPolicy.TryResolve(options, out var error));
         Assert.StartsWith("Auth0__Issuer must be empty, or list one absolute URI per entry of Auth0__Domain", error, StringComparison.Ordinal);
     }
 
@@ -114,16 +105,26 @@ public sealed class AccessTokenPolicyTests
     [InlineData("tenant.auth0.com,https://tenant.auth0.com/", "https://api.test/", "Auth0__Domain and Auth0__Issuer name the same issuer twice")]
     public void Empty_entries_and_repeated_issuers_stop_start_up(string domains, string audiences, string message)
     {
-        Assert.Null(AccessTokenPolicy.TryResolve(Options(domains, audiences), out var error));
-        Assert.StartsWith(message, error, StringComparison.Ordinal);
+        Assert.StartsWith(message, Refused(("Auth0__Domain", domains), ("Auth0__ApiAudience", audiences)), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Several_audiences_are_all_kept()
     {
-        var policy = AccessTokenPolicy.TryResolve(Options(audience: "https://api.test/, https://other.test/"), out _);
+        var options = Accepted(("Auth0__ApiAudience", "https://api.test/, https://other.test/"));
 
-        Assert.Equal(["https://api.test/", "https://other.test/"], policy!.Audiences);
+        Assert.Equal(["https://api.test/", "https://other.test/"], options.Audiences);
+    }
+
+    [Fact]
+    public void Lists_may_also_be_given_entry_by_entry()
+    {
+        var options = Accepted(
+            ("Auth0__Domain", null), ("Auth0__Domain__0", "tenant.auth0.com"), ("Auth0__Domain__1", "login.example.com"),
+            ("Auth0__Algorithms__0", "RS256"), ("Auth0__Algorithms__1", "PS256"));
+
+        Assert.Equal(["https://tenant.auth0.com/", "https://login.example.com/"], options.TenantDomains.Select(d => d.Issuer));
+        Assert.Equal(["RS256", "PS256"], options.Algorithms);
     }
 
     [Theory]
@@ -134,48 +135,41 @@ public sealed class AccessTokenPolicyTests
     [InlineData(" , ")]
     public void Algorithms_refuse_none_hmac_and_unknown_names(string algorithms)
     {
-        var options = Options();
-        options.Algorithms = algorithms;
-
-        Assert.Null(AccessTokenPolicy.TryResolve(options, out var error));
-        Assert.StartsWith("Auth0__Algorithms must list", error, StringComparison.Ordinal);
+        Assert.StartsWith("Auth0__Algorithms must list", Refused(("Auth0__Algorithms", algorithms)), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Algorithms_are_parsed_from_a_comma_separated_list()
     {
-        var options = Options();
-        options.Algorithms = "RS256, PS256";
-
-        Assert.Equal(["RS256", "PS256"], AccessTokenPolicy.TryResolve(options, out _)!.Algorithms);
+        Assert.Equal(["RS256", "PS256"], Accepted(("Auth0__Algorithms", "RS256, PS256")).Algorithms);
     }
 
     [Fact]
     public void Defaults_are_strict_and_documented()
     {
-        var settings = AccessTokenPolicy.TryResolve(Options(), out _)!;
+        var options = Accepted();
         var documented = DocumentedDefaults();
 
-        Assert.Equal(["RS256"], settings.Algorithms);
+        Assert.Equal(["RS256"], options.Algorithms);
         Assert.Equal("`RS256`", documented["Auth0__Algorithms"]);
-        Assert.Equal(TimeSpan.FromSeconds(30), settings.ClockSkew);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.ClockSkew);
         Assert.Equal("`30`", documented["Auth0__ClockSkewSeconds"]);
-        Assert.Equal(TimeSpan.FromSeconds(30), settings.MinimumRefreshInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.MinimumRefreshInterval);
         Assert.Equal("`30`", documented["Auth0__MinimumRefreshIntervalSeconds"]);
-        Assert.Equal(TimeSpan.FromSeconds(5), settings.MetadataTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.MetadataTimeout);
         Assert.Equal("`5`", documented["Auth0__MetadataTimeoutSeconds"]);
-        Assert.Equal(16L * 1024 * 1024, settings.VerifiedTokenMemoryBytes);
+        Assert.Equal(16 * 1024, options.VerifiedTokenMemoryKilobytes);
         Assert.StartsWith("`16384`", documented["Auth0__VerifiedTokenMemoryKilobytes"], StringComparison.Ordinal);
-        Assert.Equal(ErrorContract.Sample, settings.ErrorContract);
+        Assert.Equal(ErrorContract.Sample, options.ErrorContract);
         Assert.Equal("`Sample`", documented["Auth0__ErrorContract"]);
     }
 
-    // The Default column of docs/settings.md's table of settings (Setting, Required, Default, Meaning), by setting.
+    // The Default column of docs/settings.md's table of settings (Setting, Property, Required, Default, Meaning), by setting.
     private static Dictionary<string, string> DocumentedDefaults() =>
         RepositoryFiles.Read("docs/settings.md").Split('\n')
             .Select(line => line.Trim().Split('|', StringSplitOptions.TrimEntries))
-            .Where(cells => cells.Length == 6 && cells[1].StartsWith("`Auth0__", StringComparison.Ordinal))
-            .ToDictionary(cells => cells[1].Trim('`'), cells => cells[3], StringComparer.Ordinal);
+            .Where(cells => cells.Length == 7 && cells[1].StartsWith("`Auth0__", StringComparison.Ordinal))
+            .ToDictionary(cells => cells[1].Trim('`'), cells => cells[4], StringComparer.Ordinal);
 
     [Theory]
     [InlineData(-1, 30, 5, "Auth0__ClockSkewSeconds")]
@@ -188,25 +182,23 @@ public sealed class AccessTokenPolicyTests
     [InlineData(30, 30, 5, "Auth0__VerifiedTokenMemoryKilobytes", (4 * 1024 * 1024) + 1)]
     public void Numeric_settings_out_of_range_are_named(int skew, int refresh, int timeout, string setting, int memoryKilobytes = 1024)
     {
-        var options = Options();
-        options.ClockSkewSeconds = skew;
-        options.MinimumRefreshIntervalSeconds = refresh;
-        options.MetadataTimeoutSeconds = timeout;
-        options.VerifiedTokenMemoryKilobytes = memoryKilobytes;
+        var error = Refused(
+            ("Auth0__ClockSkewSeconds", Text(skew)),
+            ("Auth0__MinimumRefreshIntervalSeconds", Text(refresh)),
+            ("Auth0__MetadataTimeoutSeconds", Text(timeout)),
+            ("Auth0__VerifiedTokenMemoryKilobytes", Text(memoryKilobytes)));
 
-        Assert.Null(AccessTokenPolicy.TryResolve(options, out var error));
         Assert.StartsWith(setting, error, StringComparison.Ordinal);
     }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     [Theory]
     [InlineData("Sample", ErrorContract.Sample)]
     [InlineData("rfc6750", ErrorContract.Rfc6750)]
     public void Error_contract_is_read_by_name(string value, ErrorContract expected)
     {
-        var options = Options();
-        options.ErrorContract = value;
-
-        Assert.Equal(expected, AccessTokenPolicy.TryResolve(options, out _)!.ErrorContract);
+        Assert.Equal(expected, Accepted(("Auth0__ErrorContract", value)).ErrorContract);
     }
 
     [Theory]
@@ -215,10 +207,28 @@ public sealed class AccessTokenPolicyTests
     [InlineData("OAuth")]
     public void Error_contract_refuses_anything_but_a_name(string value)
     {
-        var options = Options();
-        options.ErrorContract = value;
+        Assert.Equal("Auth0__ErrorContract must be Sample or Rfc6750.", Refused(("Auth0__ErrorContract", value)));
+    }
 
-        Assert.Null(AccessTokenPolicy.TryResolve(options, out var error));
-        Assert.Equal("Auth0__ErrorContract must be Sample or Rfc6750.", error);
+    [Fact]
+    public void What_the_app_s_code_sets_wins_over_the_settings()
+    {
+        var options = BoundOptions.Of(
+            [("Auth0__ClockSkewSeconds", "60"), ("Auth0__ErrorContract", "Sample")],
+            o => (o.ClockSkew, o.ErrorContract) = (TimeSpan.FromSeconds(5), ErrorContract.Rfc6750)).Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ClockSkew);
+        Assert.Equal(ErrorContract.Rfc6750, options.ErrorContract);
+    }
+
+    [Fact]
+    public void What_the_app_s_code_sets_is_checked_as_the_settings_are()
+    {
+        Assert.Equal(
+            "Auth0__ClockSkewSeconds must be between 0 and 300.",
+            Assert.Throws<OptionsValidationException>(() => BoundOptions.Of(o => o.ClockSkew = TimeSpan.FromMinutes(10))).Message);
+        Assert.Equal(
+            "Auth0__ErrorContract must be Sample or Rfc6750.",
+            Assert.Throws<OptionsValidationException>(() => BoundOptions.Of(o => o.ErrorContract = (ErrorContract)7)).Message);
     }
 }

@@ -1,40 +1,31 @@
+using System.Globalization;
 using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using static FunctionApp.Tests.Support.BoundOptions;
 
 namespace FunctionApp.Tests.Auth;
 
 /// <summary>The DPoP settings: their defaults, and each bad value refused at start-up with a message naming the setting.</summary>
-public sealed class DPoPPolicyTests
+public sealed class DPoPOptionsValidationTests
 {
-    private static Auth0Options Options(Action<Auth0Options>? change = null)
-    {
-        var options = new Auth0Options { Domain = "tenant.auth0.com", ApiAudience = "https://api.test/" };
-        change?.Invoke(options);
-        return options;
-    }
-
-    private static string Refused(Action<Auth0Options> change)
-    {
-        Assert.Null(AccessTokenPolicy.TryResolve(Options(change), out var error));
-        return Assert.IsType<string>(error);
-    }
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     [Fact]
     public void By_default_DPoP_is_allowed_with_ES256_proofs_no_nonces_and_the_request_s_own_URL()
     {
-        var dpop = AccessTokenPolicy.TryResolve(Options(), out _)!.DPoP;
+        var dpop = Accepted();
 
-        Assert.Equal(DPoPMode.Allowed, dpop.Mode);
-        Assert.Equal(["ES256"], dpop.Algorithms);
-        Assert.Equal("ES256", dpop.ChallengeAlgorithms);
-        Assert.Null(dpop.NonceKey);
-        Assert.Empty(dpop.PublicBaseUrls);
-        Assert.False(dpop.TrustForwardedHeaders);
-        Assert.Equal(TimeSpan.FromSeconds(300), dpop.ProofMaxAge);
-        Assert.Equal(TimeSpan.FromSeconds(120), dpop.NonceLifetime);
-        Assert.Equal(128L * 1024 * 1024, dpop.ReplayMemoryBytes);
+        Assert.Equal(DPoPMode.Allowed, dpop.DPoPMode);
+        Assert.Equal(["ES256"], dpop.DPoPAlgorithms);
+        Assert.Equal("ES256", dpop.DPoPChallengeAlgorithms);
+        Assert.Null(dpop.DPoPNonceKey);
+        Assert.Empty(dpop.DPoPPublicBaseUris);
+        Assert.False(dpop.DPoPTrustForwardedHeaders);
+        Assert.Equal(TimeSpan.FromSeconds(300), dpop.DPoPProofMaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(120), dpop.DPoPNonceLifetime);
+        Assert.Equal(128 * 1024, dpop.DPoPReplayMemoryKilobytes);
     }
 
     [Theory]
@@ -43,7 +34,7 @@ public sealed class DPoPPolicyTests
     [InlineData("REQUIRED", DPoPMode.Required)]
     public void The_mode_is_read_by_name_without_case(string setting, DPoPMode mode)
     {
-        Assert.Equal(mode, AccessTokenPolicy.TryResolve(Options(o => o.DPoPMode = setting), out _)!.DPoP.Mode);
+        Assert.Equal(mode, Accepted(("Auth0__DPoPMode", setting)).DPoPMode);
     }
 
     [Theory]
@@ -54,7 +45,7 @@ public sealed class DPoPPolicyTests
     [InlineData(" Allowed")]
     public void A_mode_that_is_not_one_of_the_names_is_refused(string setting)
     {
-        Assert.Equal("Auth0__DPoPMode must be Disabled, Allowed or Required.", Refused(o => o.DPoPMode = setting));
+        Assert.Equal("Auth0__DPoPMode must be Disabled, Allowed or Required.", Refused(("Auth0__DPoPMode", setting)));
     }
 
     [Theory]
@@ -67,7 +58,7 @@ public sealed class DPoPPolicyTests
     [InlineData("EdDSA")]
     public void Algorithms_that_are_empty_symmetric_or_unknown_are_refused(string setting)
     {
-        var error = Refused(o => o.DPoPAlgorithms = setting);
+        var error = Refused(("Auth0__DPoPAlgorithms", setting));
 
         Assert.StartsWith("Auth0__DPoPAlgorithms must list one or more of ", error, StringComparison.Ordinal);
         Assert.DoesNotContain("HS256", error, StringComparison.Ordinal);
@@ -76,10 +67,10 @@ public sealed class DPoPPolicyTests
     [Fact]
     public void Algorithms_are_listed_in_their_order_once_each()
     {
-        var dpop = AccessTokenPolicy.TryResolve(Options(o => o.DPoPAlgorithms = " PS256, ES256 ,PS256"), out _)!.DPoP;
+        var dpop = Accepted(("Auth0__DPoPAlgorithms", " PS256, ES256 ,PS256"));
 
-        Assert.Equal(["PS256", "ES256"], dpop.Algorithms);
-        Assert.Equal("PS256 ES256", dpop.ChallengeAlgorithms);
+        Assert.Equal(["PS256", "ES256"], dpop.DPoPAlgorithms);
+        Assert.Equal("PS256 ES256", dpop.DPoPChallengeAlgorithms);
     }
 
     [Theory]
@@ -87,13 +78,13 @@ public sealed class DPoPPolicyTests
     [InlineData("0123456789012345678901234567890")]
     public void A_nonce_secret_shorter_than_32_characters_is_refused(string secret)
     {
-        Assert.StartsWith("Auth0__DPoPNonceSecret must be empty (no nonces) or at least 32 characters", Refused(o => o.DPoPNonceSecret = secret), StringComparison.Ordinal);
+        Assert.StartsWith("Auth0__DPoPNonceSecret must be empty (no nonces) or at least 32 characters", Refused(("Auth0__DPoPNonceSecret", secret)), StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_nonce_secret_of_32_characters_turns_nonces_on()
     {
-        Assert.NotNull(AccessTokenPolicy.TryResolve(Options(o => o.DPoPNonceSecret = new string('s', 32)), out _)!.DPoP.NonceKey);
+        Assert.NotNull(Accepted(("Auth0__DPoPNonceSecret", new string('s', 32))).DPoPNonceKey);
     }
 
     [Theory]
@@ -102,7 +93,7 @@ public sealed class DPoPPolicyTests
     [InlineData(3601)]
     public void A_nonce_lifetime_out_of_range_is_refused(int seconds)
     {
-        Assert.Equal("Auth0__DPoPNonceLifetimeSeconds must be between 1 and 3600.", Refused(o => o.DPoPNonceLifetimeSeconds = seconds));
+        Assert.Equal("Auth0__DPoPNonceLifetimeSeconds must be between 1 and 3600.", Refused(("Auth0__DPoPNonceLifetimeSeconds", Text(seconds))));
     }
 
     [Theory]
@@ -111,7 +102,7 @@ public sealed class DPoPPolicyTests
     [InlineData(3601)]
     public void A_proof_maximum_age_out_of_range_is_refused(int seconds)
     {
-        Assert.Equal("Auth0__DPoPProofMaxAgeSeconds must be between 1 and 3600.", Refused(o => o.DPoPProofMaxAgeSeconds = seconds));
+        Assert.Equal("Auth0__DPoPProofMaxAgeSeconds must be between 1 and 3600.", Refused(("Auth0__DPoPProofMaxAgeSeconds", Text(seconds))));
     }
 
     [Theory]
@@ -120,13 +111,13 @@ public sealed class DPoPPolicyTests
     [InlineData((4 * 1024 * 1024) + 1)]
     public void A_replay_memory_out_of_range_is_refused(int kilobytes)
     {
-        Assert.StartsWith("Auth0__DPoPReplayMemoryKilobytes must be between 1 and ", Refused(o => o.DPoPReplayMemoryKilobytes = kilobytes), StringComparison.Ordinal);
+        Assert.StartsWith("Auth0__DPoPReplayMemoryKilobytes must be between 1 and ", Refused(("Auth0__DPoPReplayMemoryKilobytes", Text(kilobytes))), StringComparison.Ordinal);
     }
 
     [Fact]
     public void With_no_replay_setting_each_instance_remembers_proofs_in_its_own_memory()
     {
-        Assert.Equal(DPoPReplayStoreKind.Memory, AccessTokenPolicy.TryResolve(Options(), out _)!.DPoP.ReplayStore);
+        Assert.Equal(DPoPReplayStoreKind.Memory, Accepted().DPoPReplayStore);
     }
 
     [Theory]
@@ -135,7 +126,7 @@ public sealed class DPoPPolicyTests
     [InlineData("")]
     public void A_replay_store_other_than_memory_or_Redis_is_refused(string store)
     {
-        Assert.Equal("Auth0__DPoPReplayStore must be Memory or Redis.", Refused(o => o.DPoPReplayStore = store));
+        Assert.Equal("Auth0__DPoPReplayStore must be Memory or Redis.", Refused(("Auth0__DPoPReplayStore", store)));
     }
 
     [Theory]
@@ -146,7 +137,7 @@ public sealed class DPoPPolicyTests
     [InlineData("127.0.0.1:6379,unknownKeyword=1")]
     public void The_Redis_replay_store_without_a_configuration_naming_a_server_is_refused(string? configuration)
     {
-        var error = Refused(o => (o.DPoPReplayStore, o.DPoPReplayRedis) = ("Redis", configuration));
+        var error = Refused(("Auth0__DPoPReplayStore", "Redis"), ("Auth0__DPoPReplayRedis", configuration));
 
         Assert.StartsWith("Auth0__DPoPReplayRedis must be a StackExchange.Redis configuration string", error, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", error, StringComparison.Ordinal);
@@ -157,16 +148,16 @@ public sealed class DPoPPolicyTests
     [InlineData(60_001)]
     public void A_Redis_timeout_out_of_range_is_refused(int milliseconds)
     {
-        Assert.Equal("Auth0__DPoPReplayRedisTimeoutMilliseconds must be between 1 and 60000.", Refused(o => o.DPoPReplayRedisTimeoutMilliseconds = milliseconds));
+        Assert.Equal("Auth0__DPoPReplayRedisTimeoutMilliseconds must be between 1 and 60000.", Refused(("Auth0__DPoPReplayRedisTimeoutMilliseconds", Text(milliseconds))));
     }
 
     [Fact]
     public void With_no_identity_setting_Redis_is_signed_in_to_as_its_configuration_says()
     {
-        var dpop = AccessTokenPolicy.TryResolve(Options(), out _)!.DPoP;
+        var dpop = Accepted();
 
-        Assert.Equal(DPoPReplayRedisIdentity.None, dpop.ReplayRedisIdentity);
-        Assert.Null(dpop.ReplayRedisIdentityClientId);
+        Assert.Equal(DPoPReplayRedisIdentity.None, dpop.DPoPReplayRedisIdentity);
+        Assert.Null(dpop.DPoPReplayRedisIdentityClientId);
     }
 
     [Theory]
@@ -175,13 +166,13 @@ public sealed class DPoPPolicyTests
     [InlineData("")]
     public void A_Redis_identity_other_than_None_or_ManagedIdentity_is_refused(string identity)
     {
-        Assert.Equal("Auth0__DPoPReplayRedisIdentity must be None or ManagedIdentity.", Refused(o => o.DPoPReplayRedisIdentity = identity));
+        Assert.Equal("Auth0__DPoPReplayRedisIdentity must be None or ManagedIdentity.", Refused(("Auth0__DPoPReplayRedisIdentity", identity)));
     }
 
     [Fact]
     public void A_Redis_identity_client_ID_that_is_not_a_GUID_is_refused()
     {
-        var error = Refused(o => (o.DPoPReplayRedisIdentity, o.DPoPReplayRedisIdentityClientId) = ("ManagedIdentity", "my-identity"));
+        var error = Refused(("Auth0__DPoPReplayRedisIdentity", "ManagedIdentity"), ("Auth0__DPoPReplayRedisIdentityClientId", "my-identity"));
 
         Assert.StartsWith("Auth0__DPoPReplayRedisIdentityClientId must be empty (the system-assigned identity) or the client ID", error, StringComparison.Ordinal);
     }
@@ -191,17 +182,16 @@ public sealed class DPoPPolicyTests
     {
         Assert.Equal(
             "Auth0__DPoPReplayRedisIdentityClientId is used only with Auth0__DPoPReplayRedisIdentity=ManagedIdentity.",
-            Refused(o => o.DPoPReplayRedisIdentityClientId = "0b6a4c8e-1f2d-4e3a-9b5c-7d8e9f0a1b2c"));
+            Refused(("Auth0__DPoPReplayRedisIdentityClientId", "0b6a4c8e-1f2d-4e3a-9b5c-7d8e9f0a1b2c")));
     }
 
     [Fact]
     public void The_managed_identity_with_a_user_assigned_client_ID_is_kept()
     {
-        var dpop = AccessTokenPolicy.TryResolve(
-            Options(o => (o.DPoPReplayRedisIdentity, o.DPoPReplayRedisIdentityClientId) = ("managedidentity", "0b6a4c8e-1f2d-4e3a-9b5c-7d8e9f0a1b2c")), out _)!.DPoP;
+        var dpop = Accepted(("Auth0__DPoPReplayRedisIdentity", "managedidentity"), ("Auth0__DPoPReplayRedisIdentityClientId", "0b6a4c8e-1f2d-4e3a-9b5c-7d8e9f0a1b2c"));
 
-        Assert.Equal(DPoPReplayRedisIdentity.ManagedIdentity, dpop.ReplayRedisIdentity);
-        Assert.Equal("0b6a4c8e-1f2d-4e3a-9b5c-7d8e9f0a1b2c", dpop.ReplayRedisIdentityClientId);
+        Assert.Equal(DPoPReplayRedisIdentity.ManagedIdentity, dpop.DPoPReplayRedisIdentity);
+        Assert.Equal("0b6a4c8e-1f2d-4e3a-9b5c-7d8e9f0a1b2c", dpop.DPoPReplayRedisIdentityClientId);
     }
 
     [Theory]
@@ -210,7 +200,7 @@ public sealed class DPoPPolicyTests
     [InlineData("redis.example.net:10000,ssl=true,user=someone")]
     public void With_the_managed_identity_a_Redis_configuration_naming_a_user_or_password_is_refused(string configuration)
     {
-        var error = Refused(o => (o.DPoPReplayStore, o.DPoPReplayRedis, o.DPoPReplayRedisIdentity) = ("Redis", configuration, "ManagedIdentity"));
+        var error = Refused(("Auth0__DPoPReplayStore", "Redis"), ("Auth0__DPoPReplayRedis", configuration), ("Auth0__DPoPReplayRedisIdentity", "ManagedIdentity"));
 
         Assert.StartsWith("Auth0__DPoPReplayRedis must name no user and no password when Auth0__DPoPReplayRedisIdentity is ManagedIdentity", error, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", error, StringComparison.Ordinal);
@@ -222,7 +212,7 @@ public sealed class DPoPPolicyTests
     [InlineData("127.0.0.1:6379,redis.example.net:6379")]
     public void With_the_managed_identity_a_Redis_off_this_machine_without_TLS_is_refused(string configuration)
     {
-        var error = Refused(o => (o.DPoPReplayStore, o.DPoPReplayRedis, o.DPoPReplayRedisIdentity) = ("Redis", configuration, "ManagedIdentity"));
+        var error = Refused(("Auth0__DPoPReplayStore", "Redis"), ("Auth0__DPoPReplayRedis", configuration), ("Auth0__DPoPReplayRedisIdentity", "ManagedIdentity"));
 
         Assert.StartsWith("Auth0__DPoPReplayRedis must turn TLS on (ssl=True)", error, StringComparison.Ordinal);
     }
@@ -234,9 +224,9 @@ public sealed class DPoPPolicyTests
     [InlineData("localhost:6379")]
     public void With_the_managed_identity_a_Redis_reached_over_TLS_or_on_this_machine_is_accepted(string configuration)
     {
-        Assert.NotNull(AccessTokenPolicy.TryResolve(
-            Options(o => (o.DPoPReplayStore, o.DPoPReplayRedis, o.DPoPReplayRedisIdentity) = ("Redis", configuration, "ManagedIdentity")), out var error));
-        Assert.Null(error);
+        var dpop = Accepted(("Auth0__DPoPReplayStore", "Redis"), ("Auth0__DPoPReplayRedis", configuration), ("Auth0__DPoPReplayRedisIdentity", "ManagedIdentity"));
+
+        Assert.Equal(DPoPReplayRedisIdentity.ManagedIdentity, dpop.DPoPReplayRedisIdentity);
     }
 
     [Theory]
@@ -252,7 +242,7 @@ public sealed class DPoPPolicyTests
     [InlineData("https://api.example.com,")]
     public void A_public_base_URL_that_is_not_an_absolute_https_URL_without_query_is_refused(string setting)
     {
-        Assert.StartsWith("Auth0__DPoPPublicBaseUrl must be empty or list absolute https:// URLs", Refused(o => o.DPoPPublicBaseUrl = setting), StringComparison.Ordinal);
+        Assert.StartsWith("Auth0__DPoPPublicBaseUrl must be empty or list absolute https:// URLs", Refused(("Auth0__DPoPPublicBaseUrl", setting)), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -263,16 +253,15 @@ public sealed class DPoPPolicyTests
     [InlineData("https://api.example.com, https://api.example.org:8443")]
     public void A_public_base_URL_may_be_https_with_a_path_or_http_on_loopback(string setting)
     {
-        Assert.NotNull(AccessTokenPolicy.TryResolve(Options(o => o.DPoPPublicBaseUrl = setting), out var error));
-        Assert.Null(error);
+        Assert.NotEmpty(Accepted(("Auth0__DPoPPublicBaseUrl", setting)).DPoPPublicBaseUris);
     }
 
     [Fact]
     public void Several_public_base_URLs_are_kept_in_order()
     {
-        var dpop = AccessTokenPolicy.TryResolve(Options(o => o.DPoPPublicBaseUrl = "https://b.example, https://a.example/x"), out _)!.DPoP;
+        var dpop = Accepted(("Auth0__DPoPPublicBaseUrl", "https://b.example, https://a.example/x"));
 
-        Assert.Equal(["https://b.example/", "https://a.example/x"], dpop.PublicBaseUrls.Select(u => u.AbsoluteUri));
+        Assert.Equal(["https://b.example/", "https://a.example/x"], dpop.DPoPPublicBaseUris.Select(u => u.AbsoluteUri));
     }
 
     [Theory]
