@@ -127,25 +127,25 @@ internal sealed class TokenRejection
     /// <summary>True for a valid token that lacks a permission: only then does the challenge name a scope.</summary>
     public bool IsInsufficientScope => Error == OAuthErrorCodes.InsufficientScope;
 
-    /// <summary>True when a request can get this rejection under <paramref name="dpop"/>, for the API docs.</summary>
-    public bool AppliesTo(Auth0Options dpop)
+    /// <summary>True when a request can get this rejection under <paramref name="options"/>, for the API docs.</summary>
+    public bool AppliesTo(Auth0Options options)
     {
-        ArgumentNullException.ThrowIfNull(dpop);
-        return this == DPoPRequired ? dpop.DPoPMode == DPoPMode.Required
-            : this == BoundTokenAsBearer ? dpop.DPoPMode != DPoPMode.Required
-            : Error == OAuthErrorCodes.UseDPoPNonce ? dpop.DPoPMode != DPoPMode.Disabled && dpop.DPoPNonceKey is not null
-            : !_dpopOnly || dpop.DPoPMode != DPoPMode.Disabled;
+        ArgumentNullException.ThrowIfNull(options);
+        return this == DPoPRequired ? options.DPoPMode == DPoPMode.Required
+            : this == BoundTokenAsBearer ? options.DPoPMode != DPoPMode.Required
+            : Error == OAuthErrorCodes.UseDPoPNonce ? options.DPoPMode != DPoPMode.Disabled && options.DPoPNonceKey is not null
+            : !_dpopOnly || options.DPoPMode != DPoPMode.Disabled;
     }
 
     /// <summary>
-    /// The WWW-Authenticate value, or null for none: a challenge for each scheme <paramref name="dpop"/> accepts, the
+    /// The WWW-Authenticate value, or null for none: a challenge for each scheme <paramref name="options"/> accepts, the
     /// error on the one the request used (<paramref name="used"/>), the scope named for insufficient scope. Challenges
     /// are separated by a bare comma: the form the worker writes under its gRPC HTTP model (it parses the value and
     /// joins the challenges so), which ASP.NET Core integration then sends unchanged, so both models send one value.
     /// </summary>
-    public string? Challenge(string requiredScope, CredentialScheme used, Auth0Options dpop)
+    public string? Challenge(string requiredScope, CredentialScheme used, Auth0Options options)
     {
-        ArgumentNullException.ThrowIfNull(dpop);
+        ArgumentNullException.ThrowIfNull(options);
         if (RetryLater)
         {
             return null;
@@ -158,13 +158,13 @@ internal sealed class TokenRejection
             OAuthErrorCodes.InsufficientScope => $"error=\"{Error}\", scope=\"{requiredScope}\"",
             _ => $"error=\"{Error}\", error_description=\"{Reason}\"",
         };
-        var onDPoP = dpop.DPoPMode != DPoPMode.Disabled
+        var onDPoP = options.DPoPMode != DPoPMode.Disabled
             && (used == CredentialScheme.DPoP || Error is OAuthErrorCodes.InvalidDPoPProof or OAuthErrorCodes.UseDPoPNonce);
-        var bearer = dpop.DPoPMode == DPoPMode.Required ? null : onDPoP || parameters is null ? "Bearer" : "Bearer " + parameters;
+        var bearer = options.DPoPMode == DPoPMode.Required ? null : onDPoP || parameters is null ? "Bearer" : "Bearer " + parameters;
         // RFC 9449 7.1: the DPoP challenge names the algorithms a proof may use.
-        var proof = dpop.DPoPMode == DPoPMode.Disabled ? null
-            : onDPoP && parameters is not null ? $"DPoP {parameters}, algs=\"{dpop.DPoPChallengeAlgorithms}\""
-            : $"DPoP algs=\"{dpop.DPoPChallengeAlgorithms}\"";
+        var proof = options.DPoPMode == DPoPMode.Disabled ? null
+            : onDPoP && parameters is not null ? $"DPoP {parameters}, algs=\"{options.DPoPChallengeAlgorithms}\""
+            : $"DPoP algs=\"{options.DPoPChallengeAlgorithms}\"";
         return (bearer, proof) switch
         {
             (null, _) => proof,

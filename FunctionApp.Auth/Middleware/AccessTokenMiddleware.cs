@@ -21,7 +21,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
     private readonly ProtectedFunctions _functions;
     private readonly Auth0TokenValidator _validator;
     private readonly DPoPNonces _nonces;
-    private readonly Auth0Options _policy;
+    private readonly Auth0Options _options;
     private readonly ErrorContractAnswers _answers;
     private readonly AccessTokenTelemetry _telemetry;
     private readonly AccessTokenEvents _events;
@@ -31,7 +31,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         ProtectedFunctions functions,
         Auth0TokenValidator validator,
         DPoPNonces nonces,
-        IOptions<Auth0Options> policy,
+        IOptions<Auth0Options> options,
         ErrorContractAnswers answers,
         AccessTokenTelemetry telemetry,
         AccessTokenEvents events,
@@ -40,7 +40,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         _functions = functions;
         _validator = validator;
         _nonces = nonces;
-        _policy = policy.Value;
+        _options = options.Value;
         _answers = answers;
         _telemetry = telemetry;
         _events = events;
@@ -125,7 +125,7 @@ internal sealed partial class AccessTokenMiddleware : IFunctionsWorkerMiddleware
         response.Headers.Add("Content-Type", JsonContentType);
         KeepPrivate(response);
         OfferNonce(response, result.Scheme);
-        if (rejection.Challenge(requirement.Scope, result.Scheme, _policy) is { } challenge)
+        if (rejection.Challenge(requirement.Scope, result.Scheme, _options) is { } challenge)
         {
             // Unparsed: a parsed value is held as one value per challenge, which ASP.NET Core integration sends as
             // one header each.

@@ -16,10 +16,10 @@ internal static class OpenApiDocumentFactory
     public const string BearerScheme = "bearer";
     public const string DPoPScheme = "dpop";
 
-    public static OpenApiDocument Create(FunctionCatalog catalog, Auth0Options policy, ErrorContractAnswers answers, string basePath)
+    public static OpenApiDocument Create(FunctionCatalog catalog, Auth0Options options, ErrorContractAnswers answers, string basePath)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(answers);
         var document = new OpenApiDocument
         {
@@ -28,27 +28,27 @@ internal static class OpenApiDocumentFactory
                 Title = "Azure Functions API secured by Auth0",
                 Version = "1.0",
                 Description = "A port of Auth0's FastAPI sample. Protected operations need an Auth0 access token for "
-                    + (policy.Audiences.Length == 1 ? "the audience " : "one of the audiences ") + string.Join(", ", policy.Audiences) + ".",
+                    + (options.Audiences.Length == 1 ? "the audience " : "one of the audiences ") + string.Join(", ", options.Audiences) + ".",
             },
             // The paths carry the base path themselves, so the server is the host the document was served from.
             Servers = [new OpenApiServer { Url = "/" }],
             Paths = [],
             Components = new OpenApiComponents { Schemas = new Dictionary<string, IOpenApiSchema>() },
         };
-        var token = "an Auth0 access token (" + string.Join(", ", policy.Algorithms) + ") issued by "
-            + string.Join(" or ", policy.TenantDomains.Select(d => d.Issuer));
-        if (policy.DPoPMode != DPoPMode.Required)
+        var token = "an Auth0 access token (" + string.Join(", ", options.Algorithms) + ") issued by "
+            + string.Join(" or ", options.TenantDomains.Select(d => d.Issuer));
+        if (options.DPoPMode != DPoPMode.Required)
         {
             document.AddComponent<IOpenApiSecurityScheme>(BearerScheme, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
                 BearerFormat = "JWT",
-                Description = "Bearer: " + token + (policy.DPoPMode == DPoPMode.Allowed ? "; a token bound to a key must use DPoP" : string.Empty),
+                Description = "Bearer: " + token + (options.DPoPMode == DPoPMode.Allowed ? "; a token bound to a key must use DPoP" : string.Empty),
             });
         }
 
-        if (policy.DPoPMode != DPoPMode.Disabled)
+        if (options.DPoPMode != DPoPMode.Disabled)
         {
             // RFC 9449 registers the DPoP scheme; a proof is made for one request, so Swagger UI cannot make it.
             document.AddComponent<IOpenApiSecurityScheme>(DPoPScheme, new OpenApiSecurityScheme
@@ -56,8 +56,8 @@ internal static class OpenApiDocumentFactory
                 Type = SecuritySchemeType.Http,
                 Scheme = "DPoP",
                 Description = "DPoP (RFC 9449): " + token + ", bound to the client's key (cnf.jkt), sent as `Authorization: DPoP <token>` "
-                    + "with a new proof in the `DPoP` header on every request (" + string.Join(", ", policy.DPoPAlgorithms) + ")"
-                    + (policy.DPoPNonceKey is null ? "." : "; proofs carry the nonce of the last `DPoP-Nonce` answer header."),
+                    + "with a new proof in the `DPoP` header on every request (" + string.Join(", ", options.DPoPAlgorithms) + ")"
+                    + (options.DPoPNonceKey is null ? "." : "; proofs carry the nonce of the last `DPoP-Nonce` answer header."),
             });
         }
 
@@ -66,7 +66,7 @@ internal static class OpenApiDocumentFactory
             var item = new OpenApiPathItem();
             foreach (var method in endpoint.Methods)
             {
-                item.AddOperation(new HttpMethod(method.ToUpperInvariant()), Operation(document, endpoint, policy, answers));
+                item.AddOperation(new HttpMethod(method.ToUpperInvariant()), Operation(document, endpoint, options, answers));
             }
 
             document.Paths.Add(basePath + "/" + endpoint.Route, item);
@@ -75,9 +75,9 @@ internal static class OpenApiDocumentFactory
         return document;
     }
 
-    private static OpenApiOperation Operation(OpenApiDocument document, FunctionEndpoint endpoint, Auth0Options policy, ErrorContractAnswers answers)
+    private static OpenApiOperation Operation(OpenApiDocument document, FunctionEndpoint endpoint, Auth0Options options, ErrorContractAnswers answers)
     {
-        var mode = policy.DPoPMode;
+        var mode = options.DPoPMode;
         var operation = new OpenApiOperation
         {
             OperationId = endpoint.Name,
@@ -119,7 +119,7 @@ internal static class OpenApiDocumentFactory
 
         // The answers the middleware gives, grouped by status, as the error contract states them.
         var rejections = TokenRejection.All
-            .Where(r => (permissions.Count > 0 || !r.IsInsufficientScope) && r.AppliesTo(policy))
+            .Where(r => (permissions.Count > 0 || !r.IsInsufficientScope) && r.AppliesTo(options))
             .GroupBy(answers.Status)
             .OrderBy(g => g.Key);
         foreach (var byStatus in rejections)
