@@ -107,7 +107,7 @@ internal sealed class Auth0TokenValidator
         {
             var claims = payload!.RootElement;
             var kid = StrictJws.StringMember(header!.RootElement, "kid");
-            var rejection = CheckHeader(header.RootElement, claims);
+            var rejection = CheckHeader(header.RootElement, claims, kid);
             if (rejection is not null)
             {
                 return AccessTokenResult.Rejected(rejection, scheme, kid);
@@ -164,7 +164,7 @@ internal sealed class Auth0TokenValidator
 
     // What IdentityModel's handler does not check, or checks later than the cheapest order wants: member types, the
     // algorithm allow-list, crit, and a kid to look the key up by.
-    private TokenRejection? CheckHeader(JsonElement header, JsonElement claims)
+    private TokenRejection? CheckHeader(JsonElement header, JsonElement claims, string? kid)
     {
         // A member of the wrong type, such as a kid that is a number or an exp that is a string, is malformed.
         if (!StrictJws.IsOrAbsent(header, "alg", JsonValueKind.String) || !StrictJws.IsOrAbsent(header, "kid", JsonValueKind.String)
@@ -186,7 +186,7 @@ internal sealed class Auth0TokenValidator
             return TokenRejection.UnsupportedCriticalHeader;
         }
 
-        return string.IsNullOrEmpty(StrictJws.StringMember(header, "kid")) ? TokenRejection.NoMatchingKey : null;
+        return string.IsNullOrEmpty(kid) ? TokenRejection.NoMatchingKey : null;
     }
 
     // aud is a string, an array of strings, or null (RFC 7519 4.1.3).
