@@ -3,10 +3,13 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FunctionApp.Benchmarks;
+using FunctionApp.TestHost.Hosting;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|memory|e2e|sidebyside|dpop|dpop-micro|dpop-e2e|replay|all] [--dry]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|concurrent|memory|e2e|sidebyside|dpop|dpop-micro|dpop-e2e|replay|compare|all] [--dry]
+//   compare takes [--before <built app folder>] [--after <built app folder>]
 var dry = args.Contains("--dry");
-var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && a != Value("--before") && a != Value("--after")) ?? "all";
 
 if (what is "micro" or "all")
 {
@@ -51,4 +54,12 @@ if (what is "dpop" or "dpop-e2e" or "all")
 if (what is "replay" or "all")
 {
     await DPoPReplayStoreBenchmark.RunAsync(dry ? DPoPReplayStoreBenchmark.Sizes.Dry : DPoPReplayStoreBenchmark.Sizes.Full, Console.Out);
+}
+
+if (what is "compare" or "all")
+{
+    // Without folders, the app this project was built with against itself: how far two runs of one build differ.
+    var before = Value("--before") ?? FunctionsHostOptions.DefaultAppDirectory;
+    var after = Value("--after") ?? FunctionsHostOptions.DefaultAppDirectory;
+    await BuildComparisonBenchmark.RunAsync(dry ? BuildComparisonBenchmark.Sizes.Dry : BuildComparisonBenchmark.Sizes.Full, before, after, Console.Out);
 }
