@@ -94,6 +94,27 @@ public sealed class TokenRulesTests : IAsyncLifetime
         await AssertRefusedAsync(TokenRejection.InvalidIssuer, Token(p => p["iss"] = issuer));
     }
 
+    // An unconfigured issuer picks no domain, so no audience is checked: the issuer answers, as docs/security.md says.
+    [Fact]
+    public async Task An_issuer_nobody_configured_is_refused_for_its_issuer_though_the_audience_is_wrong_too()
+    {
+        await AssertRefusedAsync(TokenRejection.InvalidIssuer, Token(p =>
+        {
+            p["iss"] = "https://attacker.example/";
+            p["aud"] = "https://other.test/api";
+        }));
+    }
+
+    [Fact]
+    public async Task An_issuer_differing_only_in_case_is_refused_for_its_issuer_though_the_audience_is_wrong_too()
+    {
+        await AssertRefusedAsync(TokenRejection.InvalidIssuer, Token(p =>
+        {
+            p["iss"] = _app.Issuer.Issuer.ToUpperInvariant();
+            p["aud"] = "https://other.test/api";
+        }));
+    }
+
     [Fact]
     public async Task A_token_without_an_issuer_is_refused()
     {
