@@ -29,6 +29,9 @@ public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
         [2048] = RSA.Create(2048),
     };
 
+    // Published with an alg and no use: RFC 7517 makes use optional, and the stated alg binds the key all the same.
+    private readonly RSA _statedWithoutUse = RSA.Create(2048);
+
     public async Task InitializeAsync()
     {
         await _app.InitializeAsync();
@@ -44,6 +47,9 @@ public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
             var parameters = key.ExportParameters(includePrivateParameters: false);
             _app.Issuer.AlsoPublish(new() { ["kty"] = "RSA", ["use"] = "sig", ["kid"] = RsaKeyId(bits), ["n"] = Base64Url.EncodeToString(parameters.Modulus), ["e"] = Base64Url.EncodeToString(parameters.Exponent) });
         }
+
+        var stated = _statedWithoutUse.ExportParameters(includePrivateParameters: false);
+        _app.Issuer.AlsoPublish(new() { ["kty"] = "RSA", ["alg"] = "RS256", ["kid"] = "stated-without-use", ["n"] = Base64Url.EncodeToString(stated.Modulus), ["e"] = Base64Url.EncodeToString(stated.Exponent) });
     }
 
     public Task DisposeAsync() => _app.DisposeAsync();
@@ -59,6 +65,8 @@ public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
         {
             key.Dispose();
         }
+
+        _statedWithoutUse.Dispose();
     }
 
     [Theory]
@@ -111,6 +119,30 @@ public sealed class AlgorithmKeyBindingTests : IAsyncLifetime, IDisposable
         header["alg"] = "PS256";
 
         var result = await _app.ValidateAsync(_app.Issuer.Sign(header, _app.Issuer.NewPayload()));
+
+        Assert.Same(TokenRejection.NoMatchingKey, result.Rejection);
+    }
+
+    [Fact]
+    public async Task A_token_signed_by_the_alg_a_key_states_with_no_use_is_verified()
+    {
+        var header = _app.Issuer.NewHeader();
+        header["kid"] = "stated-without-use";
+        var token = CompactJws.Encode(header, _app.Issuer.NewPayload(), input => _statedWithoutUse.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+
+        var result = await _app.ValidateAsync(token);
+
+        Assert.True(result.IsVerified, result.Rejection?.Reason);
+    }
+
+    [Fact]
+    public async Task A_PS256_token_signed_with_a_key_that_states_RS256_and_no_use_matches_no_key()
+    {
+        var header = _app.Issuer.NewHeader();
+        (header["alg"], header["kid"]) = ("PS256", "stated-without-use");
+        var token = CompactJws.Encode(header, _app.Issuer.NewPayload(), input => _statedWithoutUse.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
+
+        var result = await _app.ValidateAsync(token);
 
         Assert.Same(TokenRejection.NoMatchingKey, result.Rejection);
     }

@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
@@ -267,6 +269,97 @@ public sealed class TokenRulesTests : IAsyncLifetime
         Assert.Same(TokenRejection.NotAuthenticated, result.Rejection);
     }
 
+    // ----- member types: what IdentityModel would read leniently, or not at all, is malformed -----
+
+    [Theory]
+    [InlineData("alg")]
+    [InlineData("kid")]
+    [InlineData("typ")]
+    [InlineData("cty")]
+    [InlineData("x5t")]
+    [InlineData("zip")]
+    public async Task A_header_member_given_a_number_where_a_string_belongs_is_malformed(string name)
+    {
+        await AssertRefusedAsync(TokenRejection.Malformed, Token(header: h => h[name] = 5));
+    }
+
+    [Fact]
+    public async Task An_issuer_that_is_a_number_is_malformed()
+    {
+        await AssertRefusedAsync(TokenRejection.Malformed, Token(p => p["iss"] = 5));
+    }
+
+    [Fact]
+    public async Task An_audience_that_is_a_number_is_malformed()
+    {
+        await AssertRefusedAsync(TokenRejection.Malformed, Token(p => p["aud"] = 5));
+    }
+
+    [Fact]
+    public async Task An_audience_array_holding_a_number_beside_the_audience_is_malformed()
+    {
+        await AssertRefusedAsync(TokenRejection.Malformed, Token(p => p["aud"] = new JsonArray(AppFixture.Audience, 5)));
+    }
+
+    [Fact]
+    public async Task A_token_without_an_audience_is_refused_for_its_audience()
+    {
+        await AssertRefusedAsync(TokenRejection.InvalidAudience, Token(p => p.Remove("aud")));
+    }
+
+    [Fact]
+    public async Task A_token_without_a_kid_matches_no_key_and_costs_no_key_fetch()
+    {
+        Assert.True((await _app.ValidateAsync(Token())).IsVerified);
+        _app.Clock.Advance(_app.Options.Value.MinimumRefreshInterval);
+        var fetchesBefore = _app.Issuer.JwksRequests;
+
+        await AssertRefusedAsync(TokenRejection.NoMatchingKey, Token(header: h => h.Remove("kid")));
+
+        Assert.Equal(fetchesBefore, _app.Issuer.JwksRequests);
+    }
+
+    // ----- the compact form: base64url of UTF-8 JSON -----
+
+    [Fact]
+    public async Task A_segment_of_a_length_base64url_cannot_have_is_malformed()
+    {
+        var token = Token();
+        await AssertRefusedAsync(TokenRejection.Malformed, "a" + token[(token.IndexOf('.', StringComparison.Ordinal) - 4)..]);
+    }
+
+    [Fact]
+    public async Task A_claim_that_is_not_UTF_8_is_malformed()
+    {
+        var payload = Encoding.UTF8.GetBytes(Payload().ToJsonString());
+        byte[] invalid = [.. "{\"note\":\""u8, 0xFF, .. "\","u8, .. payload.AsSpan(1)];
+
+        var input = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(_app.Issuer.NewHeader().ToJsonString())) + "." + Base64Url.EncodeToString(invalid);
+        var signature = _app.Issuer.SigningKey.Rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+        await AssertRefusedAsync(TokenRejection.Malformed, input + "." + Base64Url.EncodeToString(signature));
+    }
+
+    // ----- escapes: each must decode to valid UTF-16 (a lone surrogate does not), wherever it stands -----
+
+    [Theory]
+    [InlineData("\"note\":\"\\ud800\"")]
+    [InlineData("\"note\":{\"fine\":\"a\",\"inner\":\"\\ud800\"}")]
+    [InlineData("\"note\":[\"a\",\"\\ud800\"]")]
+    [InlineData("\"\\ud800\":1")]
+    public async Task A_claim_holding_an_escape_that_decodes_to_no_character_is_malformed(string member)
+    {
+        await AssertRefusedAsync(TokenRejection.Malformed, TokenWithMember(member));
+    }
+
+    [Fact]
+    public async Task A_token_whose_claims_hold_escapes_that_decode_is_verified()
+    {
+        var result = await _app.ValidateAsync(TokenWithMember("\"note\":[\"caf\\u00e9\",{\"n\":1,\"b\":true,\"z\":null}]"));
+
+        Assert.True(result.IsVerified, result.Rejection?.Reason);
+    }
+
     // ----- size: 16 KiB of characters at most, refused before any parsing -----
 
     [Fact]
@@ -292,6 +385,13 @@ public sealed class TokenRulesTests : IAsyncLifetime
         var headerJson = With(_app.Issuer.NewHeader(), header ?? (_ => { })).ToJsonString();
         var payloadJson = With(Payload(), payload ?? (_ => { })).ToJsonString();
         return CompactJws.SignRsa(headerJson, payloadJson, signingAlgorithm, _app.Issuer.SigningKey.Rsa);
+    }
+
+    // The payload's JSON text with one more member first, written as it stands (JsonObject would re-escape it).
+    private string TokenWithMember(string member)
+    {
+        var payloadJson = Payload().ToJsonString();
+        return CompactJws.SignRsa(_app.Issuer.NewHeader().ToJsonString(), "{" + member + "," + payloadJson[1..], "RS256", _app.Issuer.SigningKey.Rsa);
     }
 
     private JsonObject Payload() => With(_app.Issuer.NewPayload(), p =>
