@@ -329,6 +329,13 @@ public sealed class TokenRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_token_whose_signature_is_cut_off_is_refused_as_an_invalid_signature()
+    {
+        var token = Token();
+        await AssertRefusedAsync(TokenRejection.InvalidSignature, token[..(token.LastIndexOf('.') + 1)]);
+    }
+
+    [Fact]
     public async Task A_claim_that_is_not_UTF_8_is_malformed()
     {
         var payload = Encoding.UTF8.GetBytes(Payload().ToJsonString());
