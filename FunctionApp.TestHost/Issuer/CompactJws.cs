@@ -17,10 +17,14 @@ public static class CompactJws
     }
 
     /// <summary>The same from JSON text as given, which need not be valid JSON: for tokens whose parts are hostile.</summary>
-    public static string Encode(string headerJson, string payloadJson, Func<byte[], byte[]> sign)
+    public static string Encode(string headerJson, string payloadJson, Func<byte[], byte[]> sign) =>
+        Encode(Encoding.UTF8.GetBytes(headerJson), Encoding.UTF8.GetBytes(payloadJson), sign);
+
+    /// <summary>The same from bytes as given, which need not be UTF-8: for parts no string can hold.</summary>
+    public static string Encode(byte[] header, byte[] payload, Func<byte[], byte[]> sign)
     {
         ArgumentNullException.ThrowIfNull(sign);
-        var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(headerJson)) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payloadJson));
+        var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload);
         return signingInput + "." + Base64Url.EncodeToString(sign(Encoding.ASCII.GetBytes(signingInput)));
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -340,11 +339,10 @@ public sealed class TokenRulesTests : IAsyncLifetime
     {
         var payload = Encoding.UTF8.GetBytes(Payload().ToJsonString());
         byte[] invalid = [.. "{\"note\":\""u8, 0xFF, .. "\","u8, .. payload.AsSpan(1)];
+        var header = Encoding.UTF8.GetBytes(_app.Issuer.NewHeader().ToJsonString());
 
-        var input = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(_app.Issuer.NewHeader().ToJsonString())) + "." + Base64Url.EncodeToString(invalid);
-        var signature = _app.Issuer.SigningKey.Rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-
-        await AssertRefusedAsync(TokenRejection.Malformed, input + "." + Base64Url.EncodeToString(signature));
+        await AssertRefusedAsync(TokenRejection.Malformed, CompactJws.Encode(header, invalid,
+            input => _app.Issuer.SigningKey.Rsa.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
     }
 
     // ----- escapes: each must decode to valid UTF-16 (a lone surrogate does not), wherever it stands -----
