@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
 using FunctionApp.Auth;
 using FunctionApp.Tests.Support;
 using Microsoft.Extensions.Options;
@@ -94,15 +96,32 @@ public sealed class DPoPNoncesTests
     }
 
     [Fact]
+    public void A_nonce_made_exactly_the_skew_in_the_future_is_accepted()
+    {
+        var ahead = new InProcessValidator.ManualClock();
+        ahead.Advance(_clock.GetUtcNow() - ahead.GetUtcNow() + new Auth0Options().ClockSkew);
+
+        Assert.True(Nonces().IsValid(Nonces(clock: ahead).Current(), _clock.GetUtcNow()));
+    }
+
+    [Fact]
     public void A_nonce_made_further_in_the_future_than_the_skew_is_refused()
     {
         var ahead = new InProcessValidator.ManualClock();
-        ahead.Advance(_clock.GetUtcNow() - ahead.GetUtcNow() + TimeSpan.FromSeconds(60));
+        ahead.Advance(_clock.GetUtcNow() - ahead.GetUtcNow() + new Auth0Options().ClockSkew + TimeSpan.FromSeconds(1));
         var early = Nonces(clock: ahead);
         var nonce = early.Current();
         Assert.True(early.IsValid(nonce, ahead.GetUtcNow()), "The instance ahead does not accept its own nonce.");
 
         Assert.False(Nonces().IsValid(nonce, _clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public void A_nonce_is_its_second_and_a_MAC_of_the_second_bound_to_the_purpose_of_nonces()
+    {
+        var now = _clock.GetUtcNow().ToUnixTimeSeconds();
+
+        Assert.Equal(NonceMadeWith(Encoding.UTF8.GetBytes(Secret), now), Nonces().Current());
     }
 
     [Fact]
@@ -198,6 +217,24 @@ public sealed class DPoPNoncesTests
         var nonce = ValidNonce(Nonces());
 
         Assert.False(Nonces(secret: null).IsValid(nonce, _clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public void With_nonces_off_not_even_a_nonce_made_with_an_empty_secret_is_valid()
+    {
+        var nonce = NonceMadeWith([], _clock.GetUtcNow().ToUnixTimeSeconds());
+
+        Assert.False(Nonces(secret: null).IsValid(nonce, _clock.GetUtcNow()));
+    }
+
+    // A nonce as any instance must make it: the second, big-endian, then the first 16 bytes of HMAC-SHA256 of the
+    // purpose label and that second.
+    private static string NonceMadeWith(byte[] key, long second)
+    {
+        var time = new byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64BigEndian(time, second);
+        var mac = HMACSHA256.HashData(key, (byte[])[.. "Auth0.DPoP.Nonce.v1"u8, .. time]);
+        return Base64Url.EncodeToString([.. time, .. mac.AsSpan(0, 16)]);
     }
 
     private string ValidNonce(DPoPNonces nonces)

@@ -219,6 +219,16 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_proof_of_exactly_the_limit_is_verified()
+    {
+        var proof = ProofOfLength(DPoPProofValidator.MaxProofLength);
+
+        var result = await SendAsync(proof);
+
+        Assert.True(result.IsVerified, result.Rejection?.Reason);
+    }
+
+    [Fact]
     public async Task A_proof_larger_than_the_limit_is_refused_before_it_is_read()
     {
         var payload = Payload();
@@ -381,8 +391,12 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     [Theory]
     [InlineData("d")]
     [InlineData("p")]
-    [InlineData("k")]
+    [InlineData("q")]
+    [InlineData("dp")]
+    [InlineData("dq")]
+    [InlineData("qi")]
     [InlineData("oth")]
+    [InlineData("k")]
     public async Task A_proof_whose_jwk_has_any_private_member_is_refused(string member)
     {
         var header = _key.NewProofHeader();
@@ -450,6 +464,20 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
             case "x not base64url": jwk["x"] = "not+base64/url=="; break;
             default: throw new ArgumentOutOfRangeException(nameof(change));
         }
+
+        await AssertRefusedAsync(TokenRejection.ProofKey, _key.Sign(header, Payload()));
+    }
+
+    [Theory]
+    [InlineData("\"ES384\"")]
+    [InlineData("\"es256\"")]
+    [InlineData("\"\"")]
+    [InlineData("256")]
+    [InlineData("null")]
+    public async Task A_proof_whose_jwk_states_an_alg_other_than_the_proof_s_is_refused(string alg)
+    {
+        var header = _key.NewProofHeader();
+        ((JsonObject)header["jwk"]!)["alg"] = JsonNode.Parse(alg);
 
         await AssertRefusedAsync(TokenRejection.ProofKey, _key.Sign(header, Payload()));
     }
@@ -998,6 +1026,35 @@ public sealed class DPoPProofValidatorTests : IAsyncLifetime, IDisposable
     }
 
     private string Proof(int iatOffsetSeconds = 0) => _key.Sign(_key.NewProofHeader(), Payload(iatOffsetSeconds: iatOffsetSeconds));
+
+    // A valid proof padded by an extra claim to exactly length characters. Base64url never makes a segment of 4n + 1
+    // characters, so when the payload alone cannot reach the length, an extra header member shifts it by one.
+    private string ProofOfLength(int length)
+    {
+        for (var headerPadding = 0; ; headerPadding++)
+        {
+            var (shortest, longest) = (0, length);
+            while (shortest < longest)
+            {
+                var middle = (shortest + longest) / 2;
+                (shortest, longest) = Padded(headerPadding, middle).Length < length ? (middle + 1, longest) : (shortest, middle);
+            }
+
+            if (Padded(headerPadding, shortest) is { } proof && proof.Length == length)
+            {
+                return proof;
+            }
+        }
+    }
+
+    private string Padded(int headerPadding, int payloadPadding)
+    {
+        var header = _key.NewProofHeader();
+        header["padding"] = new string('a', headerPadding);
+        var payload = Payload();
+        payload["padding"] = new string('a', payloadPadding);
+        return _key.Sign(header, payload);
+    }
 
     private string ProofBy(DPoPKey key, InProcessValidator app, string token, string? nonce = null) =>
         key.Sign(key.NewProofHeader(), PayloadAt(app, token, nonce));

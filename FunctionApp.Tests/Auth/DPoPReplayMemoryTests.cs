@@ -161,6 +161,26 @@ public sealed class DPoPReplayMemoryTests
     }
 
     [Fact]
+    public async Task A_full_memory_filled_on_one_thread_is_swept_by_a_request_on_another()
+    {
+        var memory = Memory(kilobytes: 1);
+        // The first of these sweeps, on this thread: a sweep that kept its lock would keep every other thread from sweeping.
+        for (var i = 0; i < EntriesInOneKilobyte; i++)
+        {
+            memory.TryRemember(Thumbprint, $"jti-{i}", In(10), _clock.GetUtcNow());
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(11) + DPoPReplayMemory.SweepGrace);
+        var outcome = await Task.Factory.StartNew(
+            () => memory.TryRemember(Thumbprint, "one-more", In(300), _clock.GetUtcNow()),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        Assert.Equal(Outcome.Remembered, outcome);
+    }
+
+    [Fact]
     public void A_full_memory_looks_for_expired_proofs_at_most_once_a_second()
     {
         var memory = Memory(kilobytes: 1);

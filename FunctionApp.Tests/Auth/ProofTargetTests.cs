@@ -147,6 +147,15 @@ public sealed class ProofTargetTests
         Assert.False(Matches(htu));
     }
 
+    // Each pair would be one text if the parts of a URL were not kept apart as a URL writes them.
+    [Theory]
+    [InlineData("https://app.example/api/private", "http://sapp.example/api/private")]
+    [InlineData("http://[2001:db8::1:8080]/api/private", "http://[2001:db8::1]:8080/api/private")]
+    public void An_htu_whose_parts_run_together_into_another_URL_s_is_refused(string htu, string url)
+    {
+        Assert.False(Matches(htu, url));
+    }
+
     [Theory]
     [InlineData("http://app.example/api/private")]
     [InlineData("wss://app.example/api/private")]
