@@ -43,6 +43,8 @@ public sealed class Auth0OptionsValidationTests
     [InlineData("https://tenant.auth0.com/path")]
     [InlineData("https://tenant.auth0.com/?q=1")]
     [InlineData("https://user@tenant.auth0.com/")]
+    [InlineData("https://tenant.auth0.com/#part")]
+    [InlineData("tenant.auth0.com,http://tenant.example")]
     public void Domain_is_refused_unless_https_or_loopback_http_without_path(string domain)
     {
         Assert.StartsWith("Auth0__Domain must be", Refused(("Auth0__Domain", domain)), StringComparison.Ordinal);
@@ -138,6 +140,21 @@ public sealed class Auth0OptionsValidationTests
         Assert.StartsWith("Auth0__Algorithms must list", Refused(("Auth0__Algorithms", algorithms)), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("RS256")]
+    [InlineData("RS384")]
+    [InlineData("RS512")]
+    [InlineData("PS256")]
+    [InlineData("PS384")]
+    [InlineData("PS512")]
+    [InlineData("ES256")]
+    [InlineData("ES384")]
+    [InlineData("ES512")]
+    public void Algorithms_accept_each_RSA_RSASSA_PSS_and_ECDSA_name(string algorithm)
+    {
+        Assert.Equal([algorithm], Accepted(("Auth0__Algorithms", algorithm)).Algorithms);
+    }
+
     [Fact]
     public void Algorithms_are_parsed_from_a_comma_separated_list()
     {
@@ -189,6 +206,28 @@ public sealed class Auth0OptionsValidationTests
             ("Auth0__VerifiedTokenMemoryKilobytes", Text(memoryKilobytes)));
 
         Assert.StartsWith(setting, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, 30, 5, 1024)]
+    [InlineData(300, 30, 5, 1024)]
+    [InlineData(30, 1, 5, 1024)]
+    [InlineData(30, 86_400, 5, 1024)]
+    [InlineData(30, 30, 1, 1024)]
+    [InlineData(30, 30, 60, 1024)]
+    [InlineData(30, 30, 5, 0)]
+    [InlineData(30, 30, 5, 4 * 1024 * 1024)]
+    public void Numeric_settings_at_either_end_of_their_range_are_accepted(int skew, int refresh, int timeout, int memoryKilobytes)
+    {
+        var options = Accepted(
+            ("Auth0__ClockSkewSeconds", Text(skew)),
+            ("Auth0__MinimumRefreshIntervalSeconds", Text(refresh)),
+            ("Auth0__MetadataTimeoutSeconds", Text(timeout)),
+            ("Auth0__VerifiedTokenMemoryKilobytes", Text(memoryKilobytes)));
+
+        Assert.Equal(
+            (TimeSpan.FromSeconds(skew), TimeSpan.FromSeconds(refresh), TimeSpan.FromSeconds(timeout), memoryKilobytes),
+            (options.ClockSkew, options.MinimumRefreshInterval, options.MetadataTimeout, options.VerifiedTokenMemoryKilobytes));
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -124,6 +124,33 @@ public sealed class Auth0TokenValidatorTests : IAsyncLifetime
         Assert.True(result.IsVerified, result.Rejection?.Reason);
     }
 
+    [Fact]
+    public async Task A_discovery_document_that_names_another_issuer_brings_no_keys()
+    {
+        _app.Issuer.DiscoveryIssuer = "https://another-tenant.example/";
+
+        var result = await _app.ValidateAsync(_app.Issuer.CreateToken());
+
+        Assert.Same(TokenRejection.KeysUnavailable, result.Rejection);
+    }
+
+    [Fact]
+    public async Task An_unknown_kid_within_the_minimum_refresh_interval_of_the_last_refresh_costs_no_fetch()
+    {
+        // The longest interval the settings allow, so the test cannot outlast it however slow the machine.
+        await InProcessValidator.WithAsync(s => s["Auth0__MinimumRefreshIntervalSeconds"] = "86400", async app =>
+        {
+            Assert.True((await app.ValidateAsync(app.Issuer.CreateToken())).IsVerified);
+            await app.ValidateAsync(app.Issuer.CreateToken(keyId: "not-published-1"));
+            var fetchesAfterRefresh = app.Issuer.JwksRequests;
+
+            var result = await app.ValidateAsync(app.Issuer.CreateToken(keyId: "not-published-2"));
+
+            Assert.Same(TokenRejection.NoMatchingKey, result.Rejection);
+            Assert.Equal(fetchesAfterRefresh, app.Issuer.JwksRequests);
+        });
+    }
+
     // A token whose exp is a whole second a minute ahead of the app's clock, and that instant.
     private (string Token, DateTimeOffset Expires) TokenExpiringInAMinute()
     {
