@@ -44,7 +44,8 @@ public static class Auth0FunctionsApplicationBuilderExtensions
         return builder;
     }
 
-    private static ConfigurationManager<OpenIdConnectConfiguration> ConfigurationManagerFor(
+    /// <summary>A configuration manager of <paramref name="domain"/>'s discovery document and keys, with no configuration yet.</summary>
+    internal static ConfigurationManager<OpenIdConnectConfiguration> ConfigurationManagerFor(
         Auth0Domain domain, Auth0Options options, HttpClient client) =>
         new(
             domain.MetadataAddress.AbsoluteUri,

@@ -9,14 +9,17 @@ namespace FunctionApp.Tests.Auth;
 /// One domain's keys against a real local issuer, with a configuration manager the test holds: what the manager
 /// fetches on its own, in the background, is what the next token is checked against.
 /// </summary>
-public sealed class DomainSigningKeysTests : IAsyncLifetime
+public sealed class DomainSigningKeysTests : IAsyncLifetime, IDisposable
 {
     private readonly InProcessValidator _app = new();
+    private readonly HttpClient _client = new();
     private ConfigurationManager<OpenIdConnectConfiguration>? _manager;
 
     public Task InitializeAsync() => _app.InitializeAsync();
 
     public Task DisposeAsync() => _app.DisposeAsync();
+
+    public void Dispose() => _client.Dispose();
 
     [Fact]
     public async Task Keys_the_manager_fetched_in_the_background_are_the_ones_used_next_and_a_withdrawn_key_matches_no_more()
@@ -34,7 +37,7 @@ public sealed class DomainSigningKeysTests : IAsyncLifetime
         Assert.Null(latest.Find(withdrawn, "RS256"));
     }
 
-    // The domain's keys as the app makes them, but with the manager kept here, so the test can ask it to refresh.
+    // The domain's keys as the app makes them, with the manager also kept here, so the test can ask it to refresh.
     private DomainSigningKeys Keys()
     {
         var options = _app.Options.Value;
@@ -42,11 +45,7 @@ public sealed class DomainSigningKeysTests : IAsyncLifetime
         return new DomainSigningKeys(
             domain,
             AccessTokenParameters.For(domain, options, _app.Clock),
-            () => _manager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                domain.MetadataAddress.AbsoluteUri,
-                new OpenIdConnectConfigurationRetriever(),
-                new HttpDocumentRetriever { RequireHttps = false },
-                new DiscoveryDocumentValidator(domain.Issuer)),
+            () => _manager = Auth0FunctionsApplicationBuilderExtensions.ConfigurationManagerFor(domain, options, _client),
             options,
             _app.Clock,
             _app.Telemetry);
