@@ -45,7 +45,7 @@ internal sealed class TokenRejection
 
     public static TokenRejection KeysUnavailable { get; } = new(OAuthErrorCodes.TemporarilyUnavailable, "Signing keys are unavailable; try again later");
 
-    public static TokenRejection DPoPRequired { get; } = new(OAuthErrorCodes.InvalidRequest, "DPoP is required", dpopOnly: true);
+    public static TokenRejection DPoPRequired { get; } = new(OAuthErrorCodes.InvalidRequest, "DPoP is required");
 
     /// <summary>A token bound to a key (cnf.jkt) sent as a bearer token: whoever sends it has not shown they hold the key.</summary>
     public static TokenRejection BoundTokenAsBearer { get; } = InvalidToken("Token is bound to a key; send it with the DPoP scheme and a proof");

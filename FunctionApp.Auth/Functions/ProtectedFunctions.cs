@@ -42,7 +42,7 @@ internal sealed class ProtectedFunctions
         catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException or InvalidOperationException
             or AmbiguousMatchException or TypeLoadException)
         {
-            return FunctionAccess.Refused($"Function '{name}': its method {entryPoint} could not be read from {pathToAssembly} ({e.GetType().Name}).");
+            return FunctionAccess.Refused($"Function '{name}': its method {entryPoint} could not be read from {pathToAssembly}: {e.Message}");
         }
 
         try

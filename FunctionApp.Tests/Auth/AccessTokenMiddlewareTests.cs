@@ -33,6 +33,9 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
 
     public Task DisposeAsync() => _app.DisposeAsync();
 
+    private static Task WithNoncesAsync(Func<InProcessValidator, Task> test) =>
+        InProcessValidator.WithAsync(s => s["Auth0__DPoPNonceSecret"] = "a-nonce-secret-of-at-least-32-characters", test);
+
     // Stands in for the function: answers 200 with the caller's subject, as a protected function would.
     private static async Task RunFunction(FunctionContext context)
     {
@@ -171,7 +174,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     [Fact]
     public async Task A_made_up_nonce_gets_a_401_with_a_nonce_the_app_accepts_on_the_retry()
     {
-        await InProcessValidator.WithAsync(s => s["Auth0__DPoPNonceSecret"] = "a-nonce-secret-of-at-least-32-characters", async app =>
+        await WithNoncesAsync(async app =>
         {
             using var key = DPoPKey.CreateEs256();
             var token = app.Issuer.CreateBoundToken(key);
@@ -184,6 +187,36 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
             await middleware.Invoke(retry, RunFunction);
 
             Assert.Equal(HttpStatusCode.OK, retry.Response!.StatusCode);
+        });
+    }
+
+    [Fact]
+    public async Task With_nonces_on_the_answer_to_an_accepted_DPoP_request_carries_a_nonce_the_app_accepts()
+    {
+        await WithNoncesAsync(async app =>
+        {
+            using var key = DPoPKey.CreateEs256();
+            var token = app.Issuer.CreateBoundToken(key);
+            var context = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", PrivateUrl, token, app.Nonces.Current()));
+
+            await MiddlewareOf(app).Invoke(context, RunFunction);
+
+            Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
+            Assert.True(app.Nonces.IsValid(context.Response.Header("DPoP-Nonce"), app.Clock.GetUtcNow()));
+        });
+    }
+
+    [Fact]
+    public async Task With_nonces_on_the_answer_to_a_bearer_request_carries_no_nonce()
+    {
+        await WithNoncesAsync(async app =>
+        {
+            var context = new TestFunctionContext("private", "Bearer " + app.Issuer.CreateToken());
+
+            await MiddlewareOf(app).Invoke(context, RunFunction);
+
+            Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
+            Assert.False(context.Response.Headers.Contains("DPoP-Nonce"));
         });
     }
 
@@ -251,6 +284,19 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_500_of_a_function_whose_declaration_cannot_be_read_is_JSON_and_kept_private()
+    {
+        var context = new TestFunctionContext("messages", authorization: null, entryPoint: "Library.Messages.Run", pathToAssembly: "/nowhere/Library.dll");
+
+        await _middleware.Invoke(context, RunFunction);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, context.Response!.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", context.Response.Header("Content-Type"));
+        Assert.Equal("no-store", context.Response.Header("Cache-Control"));
+        Assert.Equal("nosniff", context.Response.Header("X-Content-Type-Options"));
+    }
+
+    [Fact]
     public async Task A_protected_function_whose_url_cannot_be_parsed_refuses_a_caller_without_a_token()
     {
         var context = new TestFunctionContext("private", authorization: null, unparsableUrl: true);
@@ -283,6 +329,23 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, context.Response!.StatusCode);
         Assert.Equal(new SampleErrorContract().Body(TokenRejection.ProofUrl).ToArray(), ((MemoryStream)context.Response.Body).ToArray());
+    }
+
+    [Fact]
+    public async Task With_forwarded_headers_trusted_a_proof_for_the_URL_they_name_is_accepted()
+    {
+        await InProcessValidator.WithAsync(s => s["Auth0__DPoPTrustForwardedHeaders"] = "true", async app =>
+        {
+            using var key = DPoPKey.CreateEs256();
+            var token = app.Issuer.CreateBoundToken(key);
+            var context = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", "https://api.example.com/api/private", token));
+            context.Request.Headers.Add("X-Forwarded-Proto", "https");
+            context.Request.Headers.Add("X-Forwarded-Host", "api.example.com");
+
+            await MiddlewareOf(app).Invoke(context, RunFunction);
+
+            Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
+        });
     }
 
     private static class TwoPermissionsFunction

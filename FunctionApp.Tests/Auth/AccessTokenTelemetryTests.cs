@@ -49,9 +49,7 @@ public sealed class AccessTokenTelemetryTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task No_span_carries_any_part_of_a_token()
     {
-        // Through the middleware, which starts the validation span and tags it with the outcome, kid and issuer.
-        var middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Options, _app.Answers, _app.Telemetry, new AccessTokenEvents(), NullLogger<AccessTokenMiddleware>.Instance);
+        var middleware = Middleware();
         var valid = _app.Issuer.CreateToken();
         var tokens = new[]
         {
@@ -73,4 +71,23 @@ public sealed class AccessTokenTelemetryTests : IAsyncLifetime, IDisposable
         var tags = _stopped.SelectMany(a => a.TagObjects).Select(t => t.Value?.ToString() ?? string.Empty).ToArray();
         Assert.All(parts, part => Assert.DoesNotContain(tags, tag => tag.Contains(part, StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task The_validation_span_ends_before_the_function_it_lets_through_runs()
+    {
+        var endedFirst = false;
+
+        await Middleware().Invoke(new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken()), _ =>
+        {
+            endedFirst = _stopped.Any(a => a.OperationName == "auth0.validate_access_token" && (string?)a.GetTagItem("auth0.issuer") == _app.Issuer.Issuer);
+            return Task.CompletedTask;
+        });
+
+        Assert.True(endedFirst);
+    }
+
+    // The middleware starts the validation span and tags it with the outcome, kid and issuer.
+    private AccessTokenMiddleware Middleware() => new(
+        new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Options, _app.Answers, _app.Telemetry, new AccessTokenEvents(),
+        NullLogger<AccessTokenMiddleware>.Instance);
 }

@@ -37,6 +37,36 @@ public sealed class ProtectedFunctionsCheckTests
     }
 
     [Fact]
+    public async Task Every_function_that_cannot_be_honoured_is_named_in_the_one_error_that_stops_start_up()
+    {
+        var functions = new ListedFunctions(
+        [
+            Metadata("first", typeof(MarkedBothWaysFunction), nameof(MarkedBothWaysFunction.Run)),
+            Metadata("public", typeof(ApiFunctions), nameof(ApiFunctions.Public)),
+            Metadata("second", typeof(MarkedBothWaysFunction), nameof(MarkedBothWaysFunction.Run)),
+        ]);
+
+        var error = await Assert.ThrowsAsync<FunctionDeclarationException>(() => Check(functions, requireByDefault: false).StartAsync(CancellationToken.None));
+
+        Assert.Equal(
+            "Function 'first' is marked both [RequireAccessToken] and [AllowAnonymousAccess]. "
+            + "Function 'second' is marked both [RequireAccessToken] and [AllowAnonymousAccess].",
+            error.Message);
+    }
+
+    // Either setting, alone, names the directory the worker loads the functions from.
+    [Theory]
+    [InlineData("FUNCTIONS_APPLICATION_DIRECTORY")]
+    [InlineData("FUNCTIONS_WORKER_DIRECTORY")]
+    public async Task The_functions_checked_are_those_of_the_directory_the_worker_loads_them_from(string setting)
+    {
+        var functions = new ListedFunctions([Metadata("both", typeof(MarkedBothWaysFunction), nameof(MarkedBothWaysFunction.Run))]);
+
+        await Assert.ThrowsAsync<FunctionDeclarationException>(
+            () => Check(functions, requireByDefault: false, directorySetting: setting).StartAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_function_whose_method_is_missing_stops_start_up()
     {
         var missing = new DefaultFunctionMetadata { Name = "lost", EntryPoint = "Library.Lost.Run", ScriptFile = "Library.dll" };
@@ -59,11 +89,12 @@ public sealed class ProtectedFunctionsCheckTests
         Assert.StartsWith("Could not list the app's functions at start-up (FileNotFoundException)", line.Message, StringComparison.Ordinal);
     }
 
-    internal static ProtectedFunctionsCheck Check(IFunctionMetadataProvider metadata, bool requireByDefault, ILoggerFactory? loggers = null) =>
+    internal static ProtectedFunctionsCheck Check(
+        IFunctionMetadataProvider metadata, bool requireByDefault, ILoggerFactory? loggers = null, string directorySetting = "FUNCTIONS_APPLICATION_DIRECTORY") =>
         new(
             new ProtectedFunctions(requireByDefault),
             metadata,
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["FUNCTIONS_APPLICATION_DIRECTORY"] = AppDirectory }).Build(),
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [directorySetting] = AppDirectory }).Build(),
             (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<ProtectedFunctionsCheck>());
 
     // Script files are relative to the app's folder, as the SDK writes them into functions.metadata.
@@ -74,6 +105,7 @@ public sealed class ProtectedFunctionsCheckTests
         ScriptFile = Path.GetRelativePath(AppDirectory, type.Assembly.Location),
     };
 
+    // Lists the functions of the app's directory only, so that a check that looks elsewhere finds none.
     internal sealed class ListedFunctions(IFunctionMetadata[] functions) : IFunctionMetadataProvider
     {
         public Task<ImmutableArray<IFunctionMetadata>> GetFunctionMetadataAsync(string directory) =>

@@ -65,6 +65,12 @@ public sealed class ProtectedFunctionsTests
         Assert.NotNull(Access(ByMark, type.Name, type, "Run").Requirement);
 
     [Theory]
+    [InlineData(typeof(TaskOfResponseFunction))]
+    [InlineData(typeof(ValueTaskOfResponseFunction))]
+    public void A_marked_function_answering_HttpResponseData_later_is_protected(Type type) =>
+        Assert.NotNull(Access(ByMark, type.Name, type, "Run").Requirement);
+
+    [Theory]
     [InlineData(typeof(TimerFunction), "Function 'TimerFunction' is marked [RequireAccessToken] but is not HTTP-triggered.")]
     [InlineData(typeof(MultiOutputFunction), "Function 'MultiOutputFunction' is marked [RequireAccessToken] but does not return HttpResponseData")]
     [InlineData(typeof(SpacedPermissionFunction), "Function 'SpacedPermissionFunction' requires a permission that is empty or contains a space or a quote.")]
@@ -87,19 +93,25 @@ public sealed class ProtectedFunctionsTests
         Assert.Contains("[AllowAnonymousAccess]", access.Error, StringComparison.Ordinal);
     }
 
+    // The runtime's own messages name the missing type or file; only that is asserted of them, not their wording.
     [Theory]
-    [InlineData("FunctionApp.Functions.ApiFunctions.Nope", null)]
-    [InlineData("FunctionApp.Functions.Nope.Private", null)]
-    [InlineData("Private", null)]
-    [InlineData("FunctionApp.Functions.ApiFunctions.", null)]
-    [InlineData("FunctionApp.Functions.ApiFunctions.Private", "/nowhere/Missing.dll")]
-    [InlineData("FunctionApp.Functions.ApiFunctions.Private", "relative/Missing.dll")]
-    public void A_function_whose_method_cannot_be_found_is_refused_naming_it(string entryPoint, string? path)
+    [InlineData("FunctionApp.Functions.ApiFunctions.Nope", null, "The entry point names no public method.")]
+    [InlineData("FunctionApp.Functions.Nope.Private", null, "'FunctionApp.Functions.Nope'")]
+    [InlineData("Private", null, "The entry point is not of the form Namespace.Type.Method.")]
+    [InlineData(".Private", null, "The entry point is not of the form Namespace.Type.Method.")]
+    [InlineData("FunctionApp.Functions.ApiFunctions.", null, "The entry point is not of the form Namespace.Type.Method.")]
+    [InlineData("FunctionApp.Functions.ApiFunctions.Private", "/nowhere/Missing.dll", "'/nowhere/Missing.dll'")]
+    [InlineData("FunctionApp.Functions.ApiFunctions.Private", "relative/Missing.dll", "/relative/Missing.dll'")]
+    public void A_function_whose_method_cannot_be_found_is_refused_naming_it_and_why(string entryPoint, string? path, string why)
     {
-        var access = ByMark.Resolve("lost", entryPoint, path ?? typeof(ApiFunctions).Assembly.Location);
+        var assembly = path ?? typeof(ApiFunctions).Assembly.Location;
+        var named = $"Function 'lost': its method {entryPoint} could not be read from {assembly}: ";
+
+        var access = ByMark.Resolve("lost", entryPoint, assembly);
 
         Assert.Null(access.Requirement);
-        Assert.StartsWith($"Function 'lost': its method {entryPoint} could not be read", access.Error, StringComparison.Ordinal);
+        Assert.StartsWith(named, access.Error, StringComparison.Ordinal);
+        Assert.Contains(why, access.Error![named.Length..], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -139,6 +151,22 @@ public sealed class ProtectedFunctionsTests
         [Function("unmarked-multi")]
         public static MultiOutput Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
             new() { Response = request.CreateResponse() };
+    }
+
+    private static class TaskOfResponseFunction
+    {
+        [Function("task-of-response")]
+        [RequireAccessToken]
+        public static Task<HttpResponseData> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
+            Task.FromResult(request.CreateResponse());
+    }
+
+    private static class ValueTaskOfResponseFunction
+    {
+        [Function("value-task-of-response")]
+        [RequireAccessToken]
+        public static ValueTask<HttpResponseData> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) =>
+            ValueTask.FromResult(request.CreateResponse());
     }
 
     private static class ActionResultFunction
