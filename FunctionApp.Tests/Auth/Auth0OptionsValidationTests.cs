@@ -162,6 +162,30 @@ public sealed class Auth0OptionsValidationTests
     }
 
     [Fact]
+    public void A_stray_comma_in_the_algorithms_is_no_entry()
+    {
+        Assert.Equal(["RS256"], Accepted(("Auth0__Algorithms", "RS256,")).Algorithms);
+    }
+
+    [Fact]
+    public void An_entry_given_as_a_section_instead_of_a_value_is_an_empty_entry()
+    {
+        Assert.StartsWith(
+            "Auth0__ApiAudience has an empty entry",
+            Refused(("Auth0__ApiAudience", null), ("Auth0__ApiAudience__0__Value", "https://api.test/")),
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    public void Tokens_are_required_by_default_only_when_the_setting_says_so(string? setting, bool required)
+    {
+        Assert.Equal(required, Accepted(("Auth0__RequireAccessTokenByDefault", setting)).RequireAccessTokenByDefault);
+    }
+
+    [Fact]
     public void Defaults_are_strict_and_documented()
     {
         var options = Accepted();

@@ -121,6 +121,17 @@ public sealed class DPoPOptionsValidationTests
     }
 
     [Theory]
+    [InlineData(null, false)]
+    [InlineData("true", true)]
+    public void Redis_s_failures_fall_back_to_this_instance_s_memory_only_when_the_setting_says_so(string? setting, bool fallback)
+    {
+        var dpop = Accepted(
+            ("Auth0__DPoPReplayStore", "Redis"), ("Auth0__DPoPReplayRedis", "localhost:6379"), ("Auth0__DPoPReplayRedisFallbackToMemory", setting));
+
+        Assert.Equal(fallback, dpop.DPoPReplayRedisFallbackToMemory);
+    }
+
+    [Theory]
     [InlineData("Disk")]
     [InlineData("1")]
     [InlineData("")]
