@@ -77,6 +77,22 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
         Assert.Equal("""{"status":"error","msg":"Refused by the app"}""", context.Response!.BodyText);
     }
 
+    [Fact]
+    public async Task A_reason_of_exactly_200_characters_is_the_answer_s_reason()
+    {
+        var reason = new string('r', 200);
+
+        Assert.Contains($"error_description=\"{reason}\"", await ChallengeRefusingWith(reason), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reason_may_hold_every_printable_ASCII_character_but_the_quote_and_the_backslash()
+    {
+        var reason = new string([.. Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => c is not '"' and not '\\')]);
+
+        Assert.Contains($"error_description=\"{reason}\"", await ChallengeRefusingWith(reason), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("a \"quoted\" reason")]
@@ -140,6 +156,17 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
 
         Assert.True(ran);
         Assert.False(rejected);
+    }
+
+    // The WWW-Authenticate value of a request whose verified token the app's own check refuses with reason.
+    private async Task<string> ChallengeRefusingWith(string reason)
+    {
+        var events = new AccessTokenEvents { OnTokenValidated = context => { context.Fail(reason); return Task.CompletedTask; } };
+        var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
+
+        await Middleware(events).Invoke(context, _ => Task.CompletedTask);
+
+        return context.Response!.Header("WWW-Authenticate");
     }
 
     private AccessTokenMiddleware Middleware(AccessTokenEvents events) => new(

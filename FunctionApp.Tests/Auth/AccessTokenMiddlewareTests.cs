@@ -57,6 +57,17 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_function_that_requires_no_token_asking_for_its_caller_is_told_to_mark_it()
+    {
+        var context = new TestFunctionContext("public", authorization: null);
+        InvalidOperationException? error = null;
+
+        await _middleware.Invoke(context, c => { error = Assert.Throws<InvalidOperationException>(c.GetVerifiedAccessToken); return Task.CompletedTask; });
+
+        Assert.Equal("Function 'public' has no verified access token: mark it [RequireAccessToken].", error!.Message);
+    }
+
+    [Fact]
     public async Task A_protected_function_runs_with_the_verified_caller_and_its_answer_is_kept_private()
     {
         var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());

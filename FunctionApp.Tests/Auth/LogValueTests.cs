@@ -28,5 +28,9 @@ public sealed class LogValueTests
         Assert.Equal(new string('k', 64) + "…", LogValue.Escape(new string('k', 200)));
 
     [Fact]
+    public void A_value_of_exactly_64_characters_is_kept_whole() =>
+        Assert.Equal(new string('k', 64), LogValue.Escape(new string('k', 64)));
+
+    [Fact]
     public void No_value_stays_no_value() => Assert.Null(LogValue.Escape(null));
 }

@@ -97,6 +97,22 @@ public sealed class RedisEntraSignInTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_renewal_Redis_takes_is_renewed_in_its_turn_five_minutes_before_the_new_token_expires()
+    {
+        var signIn = await SignedInAsync();
+        await _redis.SetUserAsync(ObjectId, RenewedToken);
+        _credential.Hand(RenewedToken, _time.GetUtcNow().AddHours(1));
+        await signIn.RefreshAsync();
+        Assert.Equal(0, await _redis.RefusedSignInsAsync());
+
+        _time.Advance(TimeSpan.FromMinutes(55) - TimeSpan.FromTicks(1));
+        Assert.Equal(2, _credential.Requests);
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(3, _credential.Requests);
+    }
+
+    [Fact]
     public async Task A_renewal_Redis_refuses_is_tried_again_ten_seconds_later()
     {
         var signIn = await SignedInAsync();
@@ -117,6 +133,14 @@ public sealed class RedisEntraSignInTests : IAsyncLifetime, IDisposable
         var now = _time.GetUtcNow();
 
         Assert.Equal(TimeSpan.FromHours(12), RedisEntraSignIn.RenewalDelay(new AccessToken(FirstToken, now.AddHours(24), now.AddHours(12)), now));
+    }
+
+    [Fact]
+    public void A_token_the_credential_would_fetch_again_right_now_is_renewed_halfway_to_its_expiry()
+    {
+        var now = _time.GetUtcNow();
+
+        Assert.Equal(TimeSpan.FromMinutes(30), RedisEntraSignIn.RenewalDelay(new AccessToken(FirstToken, now.AddHours(1), now), now));
     }
 
     [Fact]
