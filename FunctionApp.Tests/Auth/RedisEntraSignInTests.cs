@@ -89,11 +89,7 @@ public sealed class RedisEntraSignInTests : IAsyncLifetime, IDisposable
     {
         await SignedInAsync();
 
-        _time.Advance(TimeSpan.FromMinutes(55) - TimeSpan.FromTicks(1));
-        Assert.Equal(1, _credential.Requests);
-
-        _time.Advance(TimeSpan.FromTicks(1));
-        Assert.Equal(2, _credential.Requests);
+        AssertTheCredentialIsAskedAgainAfter(TimeSpan.FromMinutes(55));
     }
 
     [Fact]
@@ -105,11 +101,7 @@ public sealed class RedisEntraSignInTests : IAsyncLifetime, IDisposable
         await signIn.RefreshAsync();
         Assert.Equal(0, await _redis.RefusedSignInsAsync());
 
-        _time.Advance(TimeSpan.FromMinutes(55) - TimeSpan.FromTicks(1));
-        Assert.Equal(2, _credential.Requests);
-
-        _time.Advance(TimeSpan.FromTicks(1));
-        Assert.Equal(3, _credential.Requests);
+        AssertTheCredentialIsAskedAgainAfter(TimeSpan.FromMinutes(55));
     }
 
     [Fact]
@@ -120,11 +112,7 @@ public sealed class RedisEntraSignInTests : IAsyncLifetime, IDisposable
         await signIn.RefreshAsync();
         Assert.Equal(1, await _redis.RefusedSignInsAsync());
 
-        _time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
-        Assert.Equal(2, _credential.Requests);
-
-        _time.Advance(TimeSpan.FromTicks(1));
-        Assert.Equal(3, _credential.Requests);
+        AssertTheCredentialIsAskedAgainAfter(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -237,6 +225,18 @@ public sealed class RedisEntraSignInTests : IAsyncLifetime, IDisposable
         var payload = _key.NewProofPayload("GET", Url, token);
         payload["iat"] = _time.GetUtcNow().ToUnixTimeSeconds();
         return _key.Sign(_key.NewProofHeader(), payload);
+    }
+
+    // The renewal timer's next turn, on the test's clock: not a tick before delay, and exactly once at it.
+    private void AssertTheCredentialIsAskedAgainAfter(TimeSpan delay)
+    {
+        var asked = _credential.Requests;
+
+        _time.Advance(delay - TimeSpan.FromTicks(1));
+        Assert.Equal(asked, _credential.Requests);
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(asked + 1, _credential.Requests);
     }
 
     // A sign-in of the test's own and the connection it made; disposed in that order, as the store disposes them.
