@@ -4,7 +4,6 @@ using FunctionApp.Auth;
 using FunctionApp.Tests.Support;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FunctionApp.Tests.Auth;
 
@@ -39,7 +38,7 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
         var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
         var ran = false;
 
-        await Middleware(events).Invoke(context, _ => { ran = true; return Task.CompletedTask; });
+        await _app.Middleware(events).Invoke(context, _ => { ran = true; return Task.CompletedTask; });
 
         Assert.False(ran);
         Assert.Equal(HttpStatusCode.BadRequest, context.Response!.StatusCode);
@@ -61,7 +60,7 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
         var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
         string? tenant = null;
 
-        await Middleware(events).Invoke(context, c => { tenant = c.GetVerifiedUser().FindFirst("tenant")?.Value; return Task.CompletedTask; });
+        await _app.Middleware(events).Invoke(context, c => { tenant = c.GetVerifiedUser().FindFirst("tenant")?.Value; return Task.CompletedTask; });
 
         Assert.Equal("contoso", tenant);
     }
@@ -72,7 +71,7 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
         var events = new AccessTokenEvents { OnTokenValidated = context => { context.Fail("Refused by the app"); return Task.CompletedTask; } };
         var context = new TestFunctionContext("private-scoped", "Bearer " + _app.Issuer.CreateToken());
 
-        await Middleware(events).Invoke(context, _ => Task.CompletedTask);
+        await _app.Middleware(events).Invoke(context, _ => Task.CompletedTask);
 
         Assert.Equal("""{"status":"error","msg":"Refused by the app"}""", context.Response!.BodyText);
     }
@@ -104,7 +103,7 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
         var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
         var ran = false;
 
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Middleware(events).Invoke(context, _ => { ran = true; return Task.CompletedTask; }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => _app.Middleware(events).Invoke(context, _ => { ran = true; return Task.CompletedTask; }));
 
         Assert.False(ran);
     }
@@ -125,7 +124,7 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
         };
         var context = new TestFunctionContext("private", authorization: null);
 
-        await Middleware(events).Invoke(context, _ => Task.CompletedTask);
+        await _app.Middleware(events).Invoke(context, _ => Task.CompletedTask);
 
         Assert.Equal(HttpStatusCode.Unauthorized, context.Response!.StatusCode);
         Assert.Equal("sign in at https://login.example.com", context.Response.BodyText);
@@ -138,7 +137,7 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
         var events = new AccessTokenEvents { OnRejecting = _ => Task.CompletedTask };
         var context = new TestFunctionContext("private", authorization: null);
 
-        await Middleware(events).Invoke(context, _ => Task.CompletedTask);
+        await _app.Middleware(events).Invoke(context, _ => Task.CompletedTask);
 
         Assert.Equal(HttpStatusCode.Forbidden, context.Response!.StatusCode);
         Assert.Equal("""{"detail":"Not authenticated"}""", context.Response.BodyText);
@@ -152,7 +151,7 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
         var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
         var ran = false;
 
-        await Middleware(events).Invoke(context, _ => { ran = true; return Task.CompletedTask; });
+        await _app.Middleware(events).Invoke(context, _ => { ran = true; return Task.CompletedTask; });
 
         Assert.True(ran);
         Assert.False(rejected);
@@ -164,12 +163,8 @@ public sealed class AccessTokenEventsTests : IAsyncLifetime
         var events = new AccessTokenEvents { OnTokenValidated = context => { context.Fail(reason); return Task.CompletedTask; } };
         var context = new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken());
 
-        await Middleware(events).Invoke(context, _ => Task.CompletedTask);
+        await _app.Middleware(events).Invoke(context, _ => Task.CompletedTask);
 
         return context.Response!.Header("WWW-Authenticate");
     }
-
-    private AccessTokenMiddleware Middleware(AccessTokenEvents events) => new(
-        new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Options, _app.Answers, _app.Telemetry, events,
-        NullLogger<AccessTokenMiddleware>.Instance);
 }

@@ -8,7 +8,6 @@ using FunctionApp.TestHost.Issuer;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FunctionApp.Tests.Auth;
 
@@ -24,12 +23,8 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _app.InitializeAsync();
-        _middleware = MiddlewareOf(_app);
+        _middleware = _app.Middleware();
     }
-
-    private static AccessTokenMiddleware MiddlewareOf(InProcessValidator app, AccessTokenEvents? events = null) => new(
-        new ProtectedFunctions(requireByDefault: false), app.Validator, app.Nonces, app.Options, app.Answers, app.Telemetry, events ?? new AccessTokenEvents(),
-        NullLogger<AccessTokenMiddleware>.Instance);
 
     public Task DisposeAsync() => _app.DisposeAsync();
 
@@ -189,7 +184,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         {
             using var key = DPoPKey.CreateEs256();
             var token = app.Issuer.CreateBoundToken(key);
-            var middleware = MiddlewareOf(app);
+            var middleware = app.Middleware();
             var challenged = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", PrivateUrl, token, nonce: "made-up"));
             await middleware.Invoke(challenged, RunFunction);
             Assert.Equal(HttpStatusCode.Unauthorized, challenged.Response!.StatusCode);
@@ -210,7 +205,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
             var token = app.Issuer.CreateBoundToken(key);
             var context = new TestFunctionContext("private", "DPoP " + token, key.CreateProof("GET", PrivateUrl, token, app.Nonces.Current()));
 
-            await MiddlewareOf(app).Invoke(context, RunFunction);
+            await app.Middleware().Invoke(context, RunFunction);
 
             Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
             Assert.True(app.Nonces.IsValid(context.Response.Header("DPoP-Nonce"), app.Clock.GetUtcNow()));
@@ -224,7 +219,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
         {
             var context = new TestFunctionContext("private", "Bearer " + app.Issuer.CreateToken());
 
-            await MiddlewareOf(app).Invoke(context, RunFunction);
+            await app.Middleware().Invoke(context, RunFunction);
 
             Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
             Assert.False(context.Response.Headers.Contains("DPoP-Nonce"));
@@ -278,9 +273,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
     {
         var logs = new CapturedLogs();
         using var loggers = logs.CreateFactory();
-        var middleware = new AccessTokenMiddleware(
-            new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Options, _app.Answers, _app.Telemetry, new AccessTokenEvents(),
-            loggers.CreateLogger<AccessTokenMiddleware>());
+        var middleware = _app.Middleware(logger: loggers.CreateLogger<AccessTokenMiddleware>());
         var context = new TestFunctionContext("messages", "Bearer " + _app.Issuer.CreateToken(), entryPoint: "Library.Messages.Run", pathToAssembly: "/nowhere/Library.dll");
         var ran = false;
 
@@ -353,7 +346,7 @@ public sealed class AccessTokenMiddlewareTests : IAsyncLifetime
             context.Request.Headers.Add("X-Forwarded-Proto", "https");
             context.Request.Headers.Add("X-Forwarded-Host", "api.example.com");
 
-            await MiddlewareOf(app).Invoke(context, RunFunction);
+            await app.Middleware().Invoke(context, RunFunction);
 
             Assert.Equal(HttpStatusCode.OK, context.Response!.StatusCode);
         });

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using FunctionApp.Auth;
-using FunctionApp.Functions;
 using FunctionApp.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FunctionApp.Tests.Auth;
 
@@ -49,7 +47,8 @@ public sealed class AccessTokenTelemetryTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task No_span_carries_any_part_of_a_token()
     {
-        var middleware = Middleware();
+        // Through the middleware, which starts the validation span and tags it with the outcome, kid and issuer.
+        var middleware = _app.Middleware();
         var valid = _app.Issuer.CreateToken();
         var tokens = new[]
         {
@@ -77,7 +76,7 @@ public sealed class AccessTokenTelemetryTests : IAsyncLifetime, IDisposable
     {
         var endedFirst = false;
 
-        await Middleware().Invoke(new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken()), _ =>
+        await _app.Middleware().Invoke(new TestFunctionContext("private", "Bearer " + _app.Issuer.CreateToken()), _ =>
         {
             endedFirst = _stopped.Any(a => a.OperationName == "auth0.validate_access_token" && (string?)a.GetTagItem("auth0.issuer") == _app.Issuer.Issuer);
             return Task.CompletedTask;
@@ -85,9 +84,4 @@ public sealed class AccessTokenTelemetryTests : IAsyncLifetime, IDisposable
 
         Assert.True(endedFirst);
     }
-
-    // The middleware starts the validation span and tags it with the outcome, kid and issuer.
-    private AccessTokenMiddleware Middleware() => new(
-        new ProtectedFunctions(requireByDefault: false), _app.Validator, _app.Nonces, _app.Options, _app.Answers, _app.Telemetry, new AccessTokenEvents(),
-        NullLogger<AccessTokenMiddleware>.Instance);
 }

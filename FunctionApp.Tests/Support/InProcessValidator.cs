@@ -1,6 +1,8 @@
 using FunctionApp.Auth;
 using FunctionApp.TestHost.Issuer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Tests.Support;
@@ -38,6 +40,11 @@ public sealed class InProcessValidator(Action<Dictionary<string, string>>? setti
     internal DPoPProofValidator Proofs => _services!.GetRequiredService<DPoPProofValidator>();
 
     internal DPoPReplayMemory Replays => _services!.GetRequiredService<DPoPReplayMemory>();
+
+    /// <summary>The middleware over these services, as the worker runs it for functions marked in their own declarations.</summary>
+    internal AccessTokenMiddleware Middleware(AccessTokenEvents? events = null, ILogger<AccessTokenMiddleware>? logger = null) => new(
+        new ProtectedFunctions(requireByDefault: false), Validator, Nonces, Options, Answers, Telemetry, events ?? new AccessTokenEvents(),
+        logger ?? NullLogger<AccessTokenMiddleware>.Instance);
 
     public async Task InitializeAsync()
     {
